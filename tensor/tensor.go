@@ -1,0 +1,235 @@
+package tensor
+
+import "fmt"
+
+// DType is the element type of a tensor.
+type DType uint8
+
+// The supported element types. Float32 is the training default, Float64 is
+// used for gradient checks and scientific work, Int64 holds labels and
+// indices.
+const (
+	Float32 DType = iota + 1
+	Float64
+	Int64
+)
+
+// String returns the PyTorch-style name of the type, such as "float32".
+func (d DType) String() string {
+	switch d {
+	case Float32:
+		return "float32"
+	case Float64:
+		return "float64"
+	case Int64:
+		return "int64"
+	}
+	return fmt.Sprintf("DType(%d)", uint8(d))
+}
+
+// IsFloat reports whether d is a floating-point type.
+func (d DType) IsFloat() bool { return d == Float32 || d == Float64 }
+
+// Size returns the number of bytes of one element of type d.
+func (d DType) Size() int {
+	if d == Float32 {
+		return 4
+	}
+	return 8
+}
+
+// storage is the flat memory behind one or more tensors. Exactly one of the
+// slices is used, according to the tensors' DType.
+type storage struct {
+	f32 []float32
+	f64 []float64
+	i64 []int64
+}
+
+func newStorage(dt DType, n int) *storage {
+	switch dt {
+	case Float32:
+		return &storage{f32: make([]float32, n)}
+	case Float64:
+		return &storage{f64: make([]float64, n)}
+	case Int64:
+		return &storage{i64: make([]int64, n)}
+	}
+	panicf("New", nil, "invalid dtype %v", dt)
+	return nil
+}
+
+// Tensor is an n-dimensional array of one DType with a shape and strides
+// over a storage that views may share. A Tensor that requires a gradient
+// records the operations applied to it; see the package documentation.
+//
+// A Tensor is not safe for concurrent mutation (SetRequiresGrad, in-place
+// updates, Backward), but any number of goroutines may read it and apply
+// operations to it at once.
+type Tensor struct {
+	dtype   DType
+	shape   []int
+	strides []int
+	offset  int
+	st      *storage
+
+	requiresGrad bool  // a leaf that wants a gradient, or a recorded result
+	noGrad       bool  // operations on this tensor record nothing
+	grad         *Tensor
+	fn           *node // the operation that produced this tensor; nil for leaves
+}
+
+// contiguousStrides returns the row-major strides of shape.
+func contiguousStrides(shape []int) []int {
+	st := make([]int, len(shape))
+	s := 1
+	for i := len(shape) - 1; i >= 0; i-- {
+		st[i] = s
+		s *= shape[i]
+	}
+	return st
+}
+
+// numel returns the number of elements of shape.
+func numel(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	return n
+}
+
+func checkShape(op string, shape []int) {
+	for _, d := range shape {
+		if d < 0 {
+			panicf(op, [][]int{shape}, "negative dimension %d", d)
+		}
+	}
+}
+
+// empty returns a new contiguous tensor of the given type and shape with
+// zeroed storage. The shape slice is copied.
+func empty(dt DType, shape []int) *Tensor {
+	checkShape("New", shape)
+	sh := append([]int(nil), shape...)
+	return &Tensor{dtype: dt, shape: sh, strides: contiguousStrides(sh), st: newStorage(dt, numel(sh))}
+}
+
+// DType returns the element type of t.
+func (t *Tensor) DType() DType { return t.dtype }
+
+// Shape returns a copy of the shape of t.
+func (t *Tensor) Shape() []int { return append([]int{}, t.shape...) }
+
+// Strides returns a copy of the strides of t, in elements.
+func (t *Tensor) Strides() []int { return append([]int{}, t.strides...) }
+
+// Dim returns the number of dimensions of t.
+func (t *Tensor) Dim() int { return len(t.shape) }
+
+// Numel returns the number of elements of t.
+func (t *Tensor) Numel() int { return numel(t.shape) }
+
+// Size returns the length of axis; negative axes count from the end.
+func (t *Tensor) Size(axis int) int { return t.shape[t.axis("Size", axis)] }
+
+// axis normalizes a possibly negative axis for t and panics if it is out of
+// range.
+func (t *Tensor) axis(op string, a int) int {
+	return normAxis(op, a, len(t.shape), t.shape)
+}
+
+func normAxis(op string, a, ndim int, shape []int) int {
+	if a < -ndim || a >= ndim || (ndim == 0 && a != 0 && a != -1) {
+		panicf(op, [][]int{shape}, "axis %d out of range for %d dimensions", a, ndim)
+	}
+	if a < 0 {
+		a += ndim
+	}
+	return a
+}
+
+// IsContiguous reports whether the elements of t are laid out in row-major
+// order without gaps.
+func (t *Tensor) IsContiguous() bool {
+	s := 1
+	for i := len(t.shape) - 1; i >= 0; i-- {
+		if t.shape[i] != 1 && t.strides[i] != s {
+			return false
+		}
+		s *= t.shape[i]
+	}
+	return true
+}
+
+// RequiresGrad reports whether t requires a gradient: it is a leaf marked
+// with SetRequiresGrad, or it was computed from one while recording.
+func (t *Tensor) RequiresGrad() bool { return t.requiresGrad }
+
+// IsLeaf reports whether t was not produced by a recorded operation.
+func (t *Tensor) IsLeaf() bool { return t.fn == nil }
+
+// SetRequiresGrad marks a leaf tensor as requiring (or not) a gradient and
+// returns it. Only floating-point leaves can require gradients.
+func (t *Tensor) SetRequiresGrad(b bool) *Tensor {
+	if t.fn != nil {
+		panicf("SetRequiresGrad", shapesOf(t), "only leaf tensors can change requires-grad; use Detach")
+	}
+	if b && !t.dtype.IsFloat() {
+		panicf("SetRequiresGrad", shapesOf(t), "only floating-point tensors can require gradients, not %v", t.dtype)
+	}
+	t.requiresGrad = b
+	return t
+}
+
+// Grad returns the gradient accumulated in t by Backward, or nil.
+func (t *Tensor) Grad() *Tensor { return t.grad }
+
+// SetGrad replaces the gradient of t; g must have t's shape and dtype, or be
+// nil.
+func (t *Tensor) SetGrad(g *Tensor) {
+	if g != nil && (!sameShape(g.shape, t.shape) || g.dtype != t.dtype) {
+		panicf("SetGrad", shapesOf(t, g), "gradient must match the tensor's shape and dtype")
+	}
+	t.grad = g
+}
+
+// ZeroGrad clears the gradient of t (sets it to nil, as PyTorch's
+// zero_grad(set_to_none=True)).
+func (t *Tensor) ZeroGrad() { t.grad = nil }
+
+// Detach returns a tensor sharing t's storage that is not part of any graph
+// and does not require a gradient.
+func (t *Tensor) Detach() *Tensor {
+	return &Tensor{dtype: t.dtype, shape: t.shape, strides: t.strides, offset: t.offset, st: t.st}
+}
+
+// NoGrad returns a view of t from which nothing is recorded: operations
+// with a NoGrad operand record no graph and return NoGrad tensors. Use it
+// for inference, even while another goroutine trains the same parameters.
+func (t *Tensor) NoGrad() *Tensor {
+	v := t.Detach()
+	v.noGrad = true
+	return v
+}
+
+// IsNoGrad reports whether t was derived from a NoGrad tensor.
+func (t *Tensor) IsNoGrad() bool { return t.noGrad }
+
+func sameShape(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// view returns a tensor over t's storage with the given layout. The result
+// inherits t's noGrad flag and nothing else.
+func (t *Tensor) view(shape, strides []int, offset int) *Tensor {
+	return &Tensor{dtype: t.dtype, shape: shape, strides: strides, offset: offset, st: t.st, noGrad: t.noGrad}
+}
