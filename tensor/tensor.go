@@ -233,3 +233,19 @@ func sameShape(a, b []int) bool {
 func (t *Tensor) view(shape, strides []int, offset int) *Tensor {
 	return &Tensor{dtype: t.dtype, shape: shape, strides: strides, offset: offset, st: t.st, noGrad: t.noGrad}
 }
+
+// SetData makes the leaf t refer to src's elements: t takes src's dtype,
+// shape and storage (shared, not copied) and keeps its identity, its
+// requires-grad flag and nothing of its old gradient. It is how a model's
+// parameters are converted or replaced in place (PyTorch's
+// param.data = ...). It is not recorded.
+func (t *Tensor) SetData(src *Tensor) {
+	if t.fn != nil {
+		panicf("SetData", shapesOf(t, src), "only leaf tensors can have their data replaced")
+	}
+	if t.requiresGrad && !src.dtype.IsFloat() {
+		panicf("SetData", shapesOf(t, src), "a tensor that requires a gradient needs floating-point data, not %v", src.dtype)
+	}
+	t.dtype, t.shape, t.strides, t.offset, t.st = src.dtype, src.shape, src.strides, src.offset, src.st
+	t.grad = nil
+}
