@@ -95,6 +95,9 @@ func Gradients(y *Tensor, xs []*Tensor, opts ...BackwardOption) []*Tensor {
 			panicf("Gradients", shapesOf(x), "input does not require a gradient")
 		}
 	}
+	if xs == nil {
+		xs = []*Tensor{} // a nil target list would make run fill Grad
+	}
 	res := run(y, xs, opts, "Gradients")
 	out := make([]*Tensor, len(xs))
 	for i, x := range xs {
@@ -139,12 +142,12 @@ func run(y *Tensor, targets []*Tensor, opts []BackwardOption, op string) map[*Te
 	for _, x := range targets {
 		isTarget[x] = true
 	}
-	order := topoOrder(y, isTarget)
+	order := topoOrder(y)
 	grads := map[*Tensor]*Tensor{y: g}
 	results := map[*Tensor]*Tensor{}
 	if y.fn == nil || isTarget[y] {
 		// y is itself a leaf or a target.
-		deliver(y, g, targets, results, &cfg)
+		deliver(y, g, targets, isTarget, results, &cfg)
 		if y.fn == nil {
 			return results
 		}
@@ -179,7 +182,7 @@ func run(y *Tensor, targets []*Tensor, opts []BackwardOption, op string) map[*Te
 				gi = gi.To(in.dtype)
 			}
 			if in.fn == nil || isTarget[in] {
-				deliver(in, gi, targets, results, &cfg)
+				deliver(in, gi, targets, isTarget, results, &cfg)
 				if in.fn == nil {
 					continue
 				}
@@ -203,13 +206,26 @@ func run(y *Tensor, targets []*Tensor, opts []BackwardOption, op string) map[*Te
 }
 
 // deliver hands the gradient g of the leaf or target x to where it belongs:
-// the results map when targets were given, else x's Grad.
-func deliver(x, g *Tensor, targets []*Tensor, results map[*Tensor]*Tensor, cfg *backwardConfig) {
+// the results map when targets were given (only for targets), else x's
+// Grad. Without CreateGraph a gradient leaves the engine as a plain
+// tensor with storage of its own: not NoGrad (g is), so that the caller's
+// computations with it record as usual, and not aliasing g, which may be
+// shared with other gradients or be the caller's output gradient.
+func deliver(x, g *Tensor, targets []*Tensor, isTarget map[*Tensor]bool, results map[*Tensor]*Tensor, cfg *backwardConfig) {
 	if targets != nil {
-		if prev := results[x]; prev != nil {
+		if !isTarget[x] {
+			return
+		}
+		if !cfg.createGraph {
+			g = g.Detach()
+		}
+		switch prev := results[x]; {
+		case prev != nil:
 			results[x] = prev.Add(g)
-		} else {
+		case cfg.createGraph:
 			results[x] = g
+		default:
+			results[x] = g.Contiguous().cloneIfShared(g)
 		}
 		return
 	}
@@ -250,9 +266,10 @@ func (c *Tensor) cloneIfShared(g *Tensor) *Tensor {
 
 // topoOrder returns the recorded tensors reachable from y (y included when
 // it is recorded) such that every tensor comes after all the tensors it was
-// computed from. It stops at targets and leaves. It uses an explicit stack,
-// so arbitrarily deep graphs are safe.
-func topoOrder(y *Tensor, isTarget map[*Tensor]bool) []*Tensor {
+// computed from. It stops at leaves; it goes on past targets, since other
+// targets may lie below them. It uses an explicit stack, so arbitrarily
+// deep graphs are safe.
+func topoOrder(y *Tensor) []*Tensor {
 	if y.fn == nil {
 		return nil
 	}
