@@ -1,0 +1,39 @@
+package tensor_test
+
+import (
+	"math"
+	"testing"
+
+	"github.com/backprop-go/backprop/tensor"
+)
+
+func TestReLUGrad(t *testing.T) {
+	runGradCases(t, unaryGradCases((*tensor.Tensor).ReLU, -1, 1, 0))
+	checkSecondUnary(t, func(x *tensor.Tensor) *tensor.Tensor { return x.ReLU().Mul(x.Exp()) }, -1, 1, 0)
+	checkNotRecorded(t, (*tensor.Tensor).ReLU, -1, 1)
+}
+
+func TestReLUValues(t *testing.T) {
+	checkUnaryValues(t, (*tensor.Tensor).ReLU, func(x float64) float64 {
+		if x > 0 || math.IsNaN(x) {
+			return x
+		}
+		return 0
+	}, append([]float64{-2, 0.5, 1e-300, -1e-300}, specialInputs...), 0)
+	got := tensor.FromSlice([]int64{-3, 0, 4}).ReLU()
+	if want := tensor.FromSlice([]int64{0, 0, 4}); !tensor.Equal(got, want) {
+		t.Errorf("int64: got %v, want %v", got, want)
+	}
+	// PyTorch 1.13.1 passes the gradient at NaN and blocks it at 0.
+	x := tensor.FromSlice([]float64{math.NaN(), 0, -1, 2}).SetRequiresGrad(true)
+	x.ReLU().Backward(tensor.WithGrad(tensor.FromSlice([]float64{3, 3, 3, math.Inf(1)})))
+	if got, want := x.Grad(), tensor.FromSlice([]float64{3, 0, 0, math.Inf(1)}); !tensor.Equal(got, want) {
+		t.Errorf("gradient %v, want %v", got, want)
+	}
+	// An infinite output gradient does not leak NaN where ReLU blocks it.
+	y := tensor.FromSlice([]float64{-1}).SetRequiresGrad(true)
+	y.ReLU().Backward(tensor.WithGrad(tensor.FromSlice([]float64{math.Inf(1)})))
+	if got := y.Grad().At(0); got != 0 {
+		t.Errorf("blocked infinite gradient = %v, want 0", got)
+	}
+}

@@ -1,0 +1,162 @@
+package tensor
+
+// whereOp is y = cond ? a : b (all three broadcast): dL/da is dL/dy where
+// cond holds and 0 elsewhere, dL/db the other way round. cond gets no
+// gradient.
+type whereOp struct{ cond *Tensor }
+
+func (o *whereOp) backward(g *Tensor, needs []bool) []*Tensor {
+	r := make([]*Tensor, 2)
+	zero := Scalar(0, g.dtype)
+	if needs[0] {
+		r[0] = Where(o.cond, g, zero)
+	}
+	if needs[1] {
+		r[1] = Where(o.cond, zero, g)
+	}
+	return r
+}
+
+// Where returns a tensor holding a's element where cond's is non-zero and
+// b's elsewhere, as torch.where. cond may have any dtype (a NaN counts as
+// true); a and b must have the same dtype. The three operands broadcast
+// together. The gradient flows to a where cond holds and to b elsewhere.
+func Where(cond, a, b *Tensor) *Tensor {
+	if a.dtype != b.dtype {
+		panicf("Where", shapesOf(cond, a, b), "dtypes of the values differ: %v and %v", a.dtype, b.dtype)
+	}
+	shape := broadcastAll("Where", cond.shape, a.shape, b.shape)
+	cst := broadcastStrides(cond.shape, cond.strides, shape)
+	ast := broadcastStrides(a.shape, a.strides, shape)
+	bst := broadcastStrides(b.shape, b.strides, shape)
+	out := empty(a.dtype, shape)
+	switch a.dtype {
+	case Float32:
+		whereByCond(out.st.f32, cond, cst, a.st.f32, a.offset, ast, b.st.f32, b.offset, bst, shape)
+	case Float64:
+		whereByCond(out.st.f64, cond, cst, a.st.f64, a.offset, ast, b.st.f64, b.offset, bst, shape)
+	case Int64:
+		whereByCond(out.st.i64, cond, cst, a.st.i64, a.offset, ast, b.st.i64, b.offset, bst, shape)
+	}
+	return record(out, "Where", &whereOp{cond: cond.Detach()}, a, b)
+}
+
+// whereByCond dispatches whereLoop on the dtype of cond.
+func whereByCond[T number](out []T, cond *Tensor, cst []int, a []T, aoff int, ast []int, b []T, boff int, bst []int, shape []int) {
+	switch cond.dtype {
+	case Float32:
+		whereLoop(out, cond.st.f32, cond.offset, cst, a, aoff, ast, b, boff, bst, shape)
+	case Float64:
+		whereLoop(out, cond.st.f64, cond.offset, cst, a, aoff, ast, b, boff, bst, shape)
+	case Int64:
+		whereLoop(out, cond.st.i64, cond.offset, cst, a, aoff, ast, b, boff, bst, shape)
+	}
+}
+
+// whereLoop writes c ? a : b for the strided views c, a and b (already
+// broadcast to shape) into out, contiguously.
+func whereLoop[C, T number](out []T, c []C, coff int, cst []int, a []T, aoff int, ast []int, b []T, boff int, bst []int, shape []int) {
+	total := numel(shape)
+	if total == 0 {
+		return
+	}
+	nd := len(shape)
+	if nd == 0 {
+		if c[coff] != 0 {
+			out[0] = a[aoff]
+		} else {
+			out[0] = b[boff]
+		}
+		return
+	}
+	n, sc, sa, sb := shape[nd-1], cst[nd-1], ast[nd-1], bst[nd-1]
+	idx := make([]int, nd)
+	oc, oa, ob, o := coff, aoff, boff, 0
+	for {
+		os := out[o : o+n]
+		pc, pa, pb := oc, oa, ob
+		for i := range os {
+			if c[pc] != 0 {
+				os[i] = a[pa]
+			} else {
+				os[i] = b[pb]
+			}
+			pc += sc
+			pa += sa
+			pb += sb
+		}
+		o += n
+		k := nd - 2
+		for ; k >= 0; k-- {
+			idx[k]++
+			oc += cst[k]
+			oa += ast[k]
+			ob += bst[k]
+			if idx[k] < shape[k] {
+				break
+			}
+			oc -= cst[k] * shape[k]
+			oa -= ast[k] * shape[k]
+			ob -= bst[k] * shape[k]
+			idx[k] = 0
+		}
+		if k < 0 {
+			return
+		}
+	}
+}
+
+// broadcastAll returns the NumPy broadcast of all shapes, or panics with an
+// *Error for op that lists every shape.
+func broadcastAll(op string, shapes ...[]int) []int {
+	n := 0
+	for _, s := range shapes {
+		n = max(n, len(s))
+	}
+	out := make([]int, n)
+	for i := range out {
+		out[i] = 1
+	}
+	for _, s := range shapes {
+		lead := n - len(s)
+		for j, d := range s {
+			switch o := out[lead+j]; {
+			case o == d || d == 1:
+			case o == 1:
+				out[lead+j] = d
+			default:
+				panicf(op, shapes, "shapes cannot be broadcast together: size %d vs %d at dimension %d", o, d, lead+j)
+			}
+		}
+	}
+	return out
+}
+
+// saved returns the tensor x, saved by an operation, for use in a backward
+// formula whose output gradient is g: x itself when the backward pass is
+// recorded (g is not NoGrad, as with CreateGraph), otherwise a NoGrad view
+// of x, so that the formula records nothing.
+func saved(g, x *Tensor) *Tensor {
+	if g.noGrad && !x.noGrad {
+		return x.NoGrad()
+	}
+	return x
+}
+
+// unaryMask returns a tensor of x's dtype and shape holding 1 where pred
+// holds for x's element and 0 elsewhere. It is not recorded.
+func unaryMask(op string, x *Tensor, pred func(float64) bool) *Tensor {
+	return mapUnary(op, x,
+		func(v float32) float32 {
+			if pred(float64(v)) {
+				return 1
+			}
+			return 0
+		},
+		func(v float64) float64 {
+			if pred(v) {
+				return 1
+			}
+			return 0
+		}, nil)
+}
