@@ -1,0 +1,165 @@
+package kernel
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// refIm2col is the plain reference loop for Im2col.
+func refIm2col(g *ConvGeom, x []float64, sc, sh, sw int) []float64 {
+	L := g.OH * g.OW
+	col := make([]float64, g.ColRows()*L)
+	for c := 0; c < g.C; c++ {
+		for i := 0; i < g.KH; i++ {
+			for j := 0; j < g.KW; j++ {
+				row := (c*g.KH+i)*g.KW + j
+				for oh := 0; oh < g.OH; oh++ {
+					for ow := 0; ow < g.OW; ow++ {
+						ih := oh*g.SH - g.PH + i*g.DH
+						iw := ow*g.SW - g.PW + j*g.DW
+						if ih >= 0 && ih < g.H && iw >= 0 && iw < g.W {
+							col[row*L+oh*g.OW+ow] = x[c*sc+ih*sh+iw*sw]
+						}
+					}
+				}
+			}
+		}
+	}
+	return col
+}
+
+// geoms returns convolution geometries covering strides, padding,
+// dilation, degenerate kernels and outputs smaller than the maximum.
+func geoms() []ConvGeom {
+	mk := func(c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, trimH, trimW int) ConvGeom {
+		oh := (h+2*ph-dh*(kh-1)-1)/sh + 1 - trimH
+		ow := (w+2*pw-dw*(kw-1)-1)/sw + 1 - trimW
+		return ConvGeom{C: c, H: h, W: w, KH: kh, KW: kw, SH: sh, SW: sw, PH: ph, PW: pw, DH: dh, DW: dw, OH: oh, OW: ow}
+	}
+	return []ConvGeom{
+		mk(1, 3, 3, 1, 1, 1, 1, 0, 0, 1, 1, 0, 0),
+		mk(2, 5, 6, 3, 3, 1, 1, 0, 0, 1, 1, 0, 0),
+		mk(3, 5, 6, 3, 2, 1, 1, 1, 1, 1, 1, 0, 0),
+		mk(2, 7, 8, 3, 3, 2, 3, 1, 2, 1, 1, 0, 0),
+		mk(2, 9, 7, 3, 2, 1, 2, 2, 1, 2, 3, 0, 0),
+		mk(1, 4, 4, 2, 2, 3, 3, 3, 3, 1, 1, 0, 0),  // windows entirely in the padding
+		mk(2, 6, 6, 3, 3, 1, 1, 4, 4, 1, 1, 0, 0),  // padding wider than the kernel
+		mk(2, 8, 9, 2, 3, 2, 2, 1, 0, 3, 1, 1, 1),  // trimmed output
+		mk(1, 1, 10, 1, 4, 1, 3, 0, 2, 1, 2, 0, 0), // one row (conv1d)
+	}
+}
+
+func TestIm2col(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, g := range geoms() {
+		for _, layout := range []string{"contiguous", "channels-last", "strided"} {
+			t.Run(fmt.Sprintf("%+v/%s", g, layout), func(t *testing.T) {
+				var sc, sh, sw, n int
+				switch layout {
+				case "contiguous":
+					sc, sh, sw, n = g.H*g.W, g.W, 1, g.C*g.H*g.W
+				case "channels-last":
+					sc, sh, sw, n = 1, g.W*g.C, g.C, g.C*g.H*g.W
+				case "strided":
+					sc, sh, sw, n = 2*g.H*g.W*3, 3*g.W*2, 2, 6*g.C*g.H*g.W
+				}
+				x := make([]float64, n)
+				for i := range x {
+					x[i] = r.Float64()
+				}
+				want := refIm2col(&g, x, sc, sh, sw)
+				guard := 5
+				col := make([]float64, len(want)+guard)
+				for i := range col {
+					col[i] = math.NaN()
+				}
+				Im2col(&g, x, sc, sh, sw, col)
+				for i, v := range want {
+					if col[i] != v {
+						t.Fatalf("col[%d] = %v, want %v", i, col[i], v)
+					}
+				}
+				for i := len(want); i < len(col); i++ {
+					if !math.IsNaN(col[i]) {
+						t.Fatalf("Im2col wrote past the column matrix at %d", i)
+					}
+				}
+				// float32 takes the same path.
+				x32 := make([]float32, len(x))
+				for i, v := range x {
+					x32[i] = float32(v)
+				}
+				col32 := make([]float32, len(want))
+				Im2col(&g, x32, sc, sh, sw, col32)
+				for i, v := range want {
+					if col32[i] != float32(v) {
+						t.Fatalf("float32 col[%d] = %v, want %v", i, col32[i], v)
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestCol2im(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, g := range geoms() {
+		t.Run(fmt.Sprintf("%+v", g), func(t *testing.T) {
+			n := g.C * g.H * g.W
+			col := make([]float64, g.ColRows()*g.ColCols())
+			for i := range col {
+				col[i] = r.Float64()
+			}
+			// Reference: scatter through the reference Im2col's index map.
+			// Im2col of the image holding index+1 at every element tells
+			// which element each column entry comes from.
+			idx := make([]float64, n)
+			for i := range idx {
+				idx[i] = float64(i + 1)
+			}
+			src := refIm2col(&g, idx, g.H*g.W, g.W, 1)
+			base := make([]float64, n)
+			for i := range base {
+				base[i] = r.Float64()
+			}
+			want := append([]float64(nil), base...)
+			for k, s := range src {
+				if s != 0 {
+					want[int(s)-1] += col[k]
+				}
+			}
+			guard := 4
+			x := make([]float64, n+guard)
+			copy(x, base)
+			for i := n; i < len(x); i++ {
+				x[i] = math.NaN()
+			}
+			Col2im(&g, col, x[:n])
+			for i, v := range want {
+				if math.Abs(x[i]-v) > 1e-12 {
+					t.Fatalf("x[%d] = %v, want %v", i, x[i], v)
+				}
+			}
+			for i := n; i < len(x); i++ {
+				if !math.IsNaN(x[i]) {
+					t.Fatalf("Col2im wrote past the image at %d", i)
+				}
+			}
+		})
+	}
+}
+
+func TestIm2colAllocs(t *testing.T) {
+	g := geoms()[4]
+	x := make([]float32, g.C*g.H*g.W)
+	col := make([]float32, g.ColRows()*g.ColCols())
+	allocs := testing.AllocsPerRun(10, func() {
+		Im2col(&g, x, g.H*g.W, g.W, 1, col)
+		Col2im(&g, col, x)
+	})
+	if allocs != 0 {
+		t.Fatalf("Im2col and Col2im allocate %v times per call", allocs)
+	}
+}

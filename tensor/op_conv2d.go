@@ -1,0 +1,427 @@
+package tensor
+
+import (
+	"github.com/backprop-go/backprop/internal/kernel"
+	"github.com/backprop-go/backprop/internal/parallel"
+)
+
+// Conv2dOptions are the hyper-parameters of Conv2d, as in
+// torch.nn.functional.conv2d. A zero Stride or Dilation entry means 1, and
+// a zero Groups means 1.
+type Conv2dOptions struct {
+	Stride   [2]int // step between windows along height and width
+	Padding  [2]int // implicit zeros added on both sides of height and width
+	Dilation [2]int // spacing between kernel taps along height and width
+	Groups   int    // input and output channels are split into this many groups
+}
+
+// Conv2d returns the two-dimensional cross-correlation of x with the
+// filters w plus the bias b, with torch.nn.functional.conv2d's semantics: x
+// is [N, C, H, W] (or [C, H, W] without a batch axis), w is
+// [O, C/groups, KH, KW] and b, which may be nil, is [O]. The result is
+// [N, O, OH, OW] with OH = ⌊(H + 2·padding − dilation·(KH − 1) − 1) / stride⌋ + 1
+// and OW likewise.
+func Conv2d(x, w, b *Tensor, opt Conv2dOptions) *Tensor {
+	a := convArgs{op: "Conv2d", nd: 2, stride: opt.Stride[:], pad: opt.Padding[:], dil: opt.Dilation[:], groups: opt.Groups}
+	s, batched := a.prepare(x, w, b)
+	if !batched {
+		return convRec(x.Unsqueeze(0), w, b, s).Squeeze(0)
+	}
+	return convRec(x, w, b, s)
+}
+
+// convShape describes one convolution y = conv(x, w) as a 2-D convolution:
+// x is [N, C, H, W], w is [O, C/groups, KH, KW] and y is [N, O, OH, OW].
+// The same shape describes the transposed convolution (which maps y-shaped
+// tensors to x-shaped ones) and the weight gradient.
+type convShape struct {
+	n, o, groups int
+	g            kernel.ConvGeom
+}
+
+func (s *convShape) xShape() []int { return []int{s.n, s.g.C, s.g.H, s.g.W} }
+func (s *convShape) yShape() []int { return []int{s.n, s.o, s.g.OH, s.g.OW} }
+func (s *convShape) wShape() []int {
+	return []int{s.o, s.g.C / s.groups, s.g.KH, s.g.KW}
+}
+
+// direct reports whether the column matrix of an image is the image
+// itself (a 1×1 kernel with unit stride and no padding).
+func (s *convShape) direct() bool {
+	g := &s.g
+	return g.KH == 1 && g.KW == 1 && g.SH == 1 && g.SW == 1 && g.PH == 0 && g.PW == 0 && g.OH == g.H && g.OW == g.W
+}
+
+// convArgs are the user-facing arguments of a convolution with nd spatial
+// dimensions (1 or 2), before validation.
+type convArgs struct {
+	op                       string
+	nd                       int
+	transposed               bool
+	stride, pad, dil, outPad []int
+	groups                   int
+}
+
+// prepare validates the operands of the convolution and returns its shape
+// as a 2-D convolution (for a transposed convolution, the convolution whose
+// adjoint it is), and whether x has a batch axis.
+func (a *convArgs) prepare(x, w, b *Tensor) (*convShape, bool) {
+	op, nd := a.op, a.nd
+	shapes := shapesOf(x, w)
+	if b != nil {
+		shapes = append(shapes, b.Shape())
+	}
+	fail := func(format string, args ...any) { panicf(op, shapes, format, args...) }
+	if !x.dtype.IsFloat() {
+		fail("not supported for dtype %v", x.dtype)
+	}
+	if w.dtype != x.dtype {
+		fail("dtypes differ: input %v, weight %v", x.dtype, w.dtype)
+	}
+	if b != nil && b.dtype != x.dtype {
+		fail("dtypes differ: input %v, bias %v", x.dtype, b.dtype)
+	}
+	if x.Dim() != nd+1 && x.Dim() != nd+2 {
+		fail("input must be %d-D (%s) or %d-D (N, %s), got %d-D", nd+1, convAxes(nd, "C"), nd+2, convAxes(nd, "C"), x.Dim())
+	}
+	wAxes := convAxes(nd, "out", "in/groups")
+	if a.transposed {
+		wAxes = convAxes(nd, "in", "out/groups")
+	}
+	if w.Dim() != nd+2 {
+		fail("weight must be %d-D (%s), got %d-D", nd+2, wAxes, w.Dim())
+	}
+	stride, pad, dil, outPad := make([]int, nd), make([]int, nd), make([]int, nd), make([]int, nd)
+	for i := 0; i < nd; i++ {
+		stride[i], pad[i], dil[i] = a.stride[i], a.pad[i], a.dil[i]
+		if a.outPad != nil {
+			outPad[i] = a.outPad[i]
+		}
+		if stride[i] < 0 {
+			fail("stride must be positive, got %v", a.stride)
+		}
+		if dil[i] < 0 {
+			fail("dilation must be positive, got %v", a.dil)
+		}
+		if pad[i] < 0 {
+			fail("padding must be non-negative, got %v", a.pad)
+		}
+		if outPad[i] < 0 {
+			fail("output padding must be non-negative, got %v", a.outPad)
+		}
+		if stride[i] == 0 {
+			stride[i] = 1
+		}
+		if dil[i] == 0 {
+			dil[i] = 1
+		}
+	}
+	groups := a.groups
+	if groups < 0 {
+		fail("groups must be positive, got %d", groups)
+	}
+	if groups == 0 {
+		groups = 1
+	}
+	batched := x.Dim() == nd+2
+	xs := x.shape
+	if !batched {
+		xs = append([]int{1}, xs...)
+	}
+	c := xs[1]
+	if c%groups != 0 {
+		fail("groups %d must divide the input channels %d", groups, c)
+	}
+	var o int // output channels of the convolution (input channels of a transposed one)
+	if a.transposed {
+		if w.shape[0] != c {
+			fail("input has %d channels, weight has %d (weight is %s)", c, w.shape[0], wAxes)
+		}
+		o, c = c, w.shape[1]*groups
+	} else {
+		o = w.shape[0]
+		if o%groups != 0 {
+			fail("groups %d must divide the output channels %d", groups, o)
+		}
+		if c != w.shape[1]*groups {
+			fail("input has %d channels, weight expects %d (in/groups %d × groups %d)", c, w.shape[1]*groups, w.shape[1], groups)
+		}
+	}
+	nb := c
+	if !a.transposed {
+		nb = o
+	}
+	if b != nil && (b.Dim() != 1 || b.shape[0] != nb) {
+		fail("bias must have shape [%d], got %v", nb, b.shape)
+	}
+	k := w.shape[2:]
+	for _, v := range k {
+		if v < 1 {
+			fail("kernel size must be positive, got %v", k)
+		}
+	}
+	in := xs[2:]
+	out := make([]int, nd)    // size of the result
+	convIn := make([]int, nd) // input size of the convolution
+	convOut := make([]int, nd)
+	small := false
+	for i := 0; i < nd; i++ {
+		if a.transposed {
+			out[i] = (in[i]-1)*stride[i] - 2*pad[i] + dil[i]*(k[i]-1) + outPad[i] + 1
+			if outPad[i] >= stride[i] && outPad[i] >= dil[i] {
+				fail("output padding must be smaller than either stride or dilation, got output padding %v, stride %v, dilation %v", outPad, stride, dil)
+			}
+			convIn[i], convOut[i] = out[i], in[i]
+		} else {
+			out[i] = convFloorDiv(in[i]+2*pad[i]-dil[i]*(k[i]-1)-1, stride[i]) + 1
+			convIn[i], convOut[i] = in[i], out[i]
+		}
+		small = small || out[i] < 1
+	}
+	if small {
+		if a.transposed {
+			fail("output size %v is too small (input %v, kernel %v, stride %v, padding %v, output padding %v, dilation %v)", out, in, k, stride, pad, outPad, dil)
+		}
+		fail("output size %v is too small (input %v, kernel %v, stride %v, padding %v, dilation %v)", out, in, k, stride, pad, dil)
+	}
+	s := &convShape{n: xs[0], o: o, groups: groups}
+	g := kernel.ConvGeom{C: c, H: 1, KH: 1, SH: 1, DH: 1, OH: 1}
+	if nd == 2 {
+		g.H, g.KH, g.SH, g.PH, g.DH, g.OH = convIn[0], k[0], stride[0], pad[0], dil[0], convOut[0]
+	}
+	g.W, g.KW, g.SW, g.PW, g.DW, g.OW = convIn[nd-1], k[nd-1], stride[nd-1], pad[nd-1], dil[nd-1], convOut[nd-1]
+	s.g = g
+	return s, batched
+}
+
+// convAxes names the axes of a convolution operand: the leading names then
+// the spatial axes.
+func convAxes(nd int, lead ...string) string {
+	sp := "L"
+	if nd == 2 {
+		sp = "H, W"
+		if len(lead) == 2 {
+			sp = "kH, kW"
+		}
+	} else if len(lead) == 2 {
+		sp = "k"
+	}
+	r := ""
+	for _, l := range lead {
+		r += l + ", "
+	}
+	return r + sp
+}
+
+func convFloorDiv(a, b int) int {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+// conv2dOp is y = conv(x, w) + b. The convolution is bilinear in x and w,
+// so dL/dx is the transposed convolution of dL/dy with w, dL/dw is the
+// weight gradient of x and dL/dy (convWeightGradOp), and dL/db is dL/dy
+// summed over the batch and spatial axes.
+type conv2dOp struct {
+	x, w *Tensor
+	s    *convShape
+}
+
+func (o *conv2dOp) backward(g *Tensor, needs []bool) []*Tensor {
+	r := make([]*Tensor, 3)
+	if needs[0] {
+		r[0] = convTransposeRec(g, o.w, nil, o.s)
+	}
+	if needs[1] {
+		r[1] = convWeightGradRec(o.x, g, o.s)
+	}
+	if needs[2] {
+		r[2] = g.Sum(0, 2, 3)
+	}
+	return r
+}
+
+// convWeightGradOp is dw = Σₙ dyₙ·colₙ(x)ᵀ, the weight gradient of the
+// convolution s for input x and output gradient dy. It is bilinear with
+// ⟨G, dw(x, dy)⟩ = ⟨dy, conv(x, G)⟩, so dL/dx is the transposed
+// convolution of dy with G = dL/d(dw) and dL/d(dy) = conv(x, G).
+type convWeightGradOp struct {
+	x, dy *Tensor
+	s     *convShape
+}
+
+func (o *convWeightGradOp) backward(g *Tensor, needs []bool) []*Tensor {
+	r := make([]*Tensor, 2)
+	if needs[0] {
+		r[0] = convTransposeRec(o.dy, g, nil, o.s)
+	}
+	if needs[1] {
+		r[1] = convRec(o.x, g, nil, o.s)
+	}
+	return r
+}
+
+// convRec computes the convolution s of x (4-D) with w plus b and records
+// it.
+func convRec(x, w, b *Tensor, s *convShape) *Tensor {
+	y := empty(x.dtype, s.yShape())
+	switch x.dtype {
+	case Float32:
+		convForward(s, x, convElems[float32](w), convBias[float32](b), y.st.f32)
+	case Float64:
+		convForward(s, x, convElems[float64](w), convBias[float64](b), y.st.f64)
+	}
+	return record(y, "Conv2d", &conv2dOp{x: x, w: w, s: s}, x, w, b)
+}
+
+// convWeightGradRec computes the weight gradient of the convolution s for
+// input x and output gradient dy and records it.
+func convWeightGradRec(x, dy *Tensor, s *convShape) *Tensor {
+	dw := empty(x.dtype, s.wShape())
+	switch x.dtype {
+	case Float32:
+		convWeightGrad(s, x, convElems[float32](dy), dw.st.f32)
+	case Float64:
+		convWeightGrad(s, x, convElems[float64](dy), dw.st.f64)
+	}
+	return record(dw, "Conv2dWeightGrad", &convWeightGradOp{x: x, dy: dy, s: s}, x, dy)
+}
+
+// convElems returns the elements of t in row-major order, without a copy
+// when t is contiguous.
+func convElems[T float](t *Tensor) []T {
+	if !t.IsContiguous() {
+		t = t.Detach().Contiguous()
+	}
+	return elems[T](t)[t.offset : t.offset+t.Numel()]
+}
+
+// convBias is convElems for an optional bias.
+func convBias[T float](b *Tensor) []T {
+	if b == nil {
+		return nil
+	}
+	return convElems[T](b)
+}
+
+// convChunk is the number of batch samples per unit of parallel work in the
+// weight gradient. It depends on the batch size only, so the order of the
+// floating-point sums, and the result, do not depend on the number of
+// workers.
+func convChunk(n int) int { return max(1, (n+7)/8) }
+
+// convForward writes y = conv(x, w) + b for the convolution s. x is read
+// through its strides; w, b and y are contiguous.
+func convForward[T kernel.Float](s *convShape, x *Tensor, w, b, y []T) {
+	g := s.g
+	xs := elems[T](x)
+	L := g.OH * g.OW
+	og, kk := s.o/s.groups, g.ColRows()/s.groups
+	direct := s.direct() && isContig(x.shape[1:], x.strides[1:])
+	parallel.For(s.n, 1, func(lo, hi int) {
+		var col []T
+		if !direct {
+			col = make([]T, g.ColRows()*L)
+		}
+		for n := lo; n < hi; n++ {
+			xo := x.offset + n*x.strides[0]
+			if direct {
+				col = xs[xo : xo+g.C*L]
+			} else {
+				kernel.Im2col(&g, xs[xo:], x.strides[1], x.strides[2], x.strides[3], col)
+			}
+			yn := y[n*s.o*L : (n+1)*s.o*L]
+			for gi := 0; gi < s.groups; gi++ {
+				kernel.Gemm(false, false, og, L, kk, 1, w[gi*og*kk:], max(kk, 1), col[gi*kk*L:], L, 0, yn[gi*og*L:], L)
+			}
+			for o, bv := range b {
+				row := yn[o*L : o*L+L]
+				for i := range row {
+					row[i] += bv
+				}
+			}
+		}
+	})
+}
+
+// convTranspose writes x = convᵀ(y, w) + b, the adjoint of the convolution
+// s applied to y, into the zeroed contiguous x. y and w are contiguous; b
+// has one entry per channel of x.
+func convTranspose[T kernel.Float](s *convShape, y, w, b, x []T) {
+	g := s.g
+	L := g.OH * g.OW
+	hw := g.H * g.W
+	og, kk := s.o/s.groups, g.ColRows()/s.groups
+	direct := s.direct()
+	parallel.For(s.n, 1, func(lo, hi int) {
+		var col []T
+		if !direct {
+			col = make([]T, g.ColRows()*L)
+		}
+		for n := lo; n < hi; n++ {
+			xn := x[n*g.C*hw : (n+1)*g.C*hw]
+			if direct {
+				col = xn
+			}
+			yn := y[n*s.o*L:]
+			for gi := 0; gi < s.groups; gi++ {
+				kernel.Gemm(true, false, kk, L, og, 1, w[gi*og*kk:], max(kk, 1), yn[gi*og*L:], L, 0, col[gi*kk*L:], L)
+			}
+			if !direct {
+				kernel.Col2im(&g, col, xn)
+			}
+			for c, bv := range b {
+				row := xn[c*hw : c*hw+hw]
+				for i := range row {
+					row[i] += bv
+				}
+			}
+		}
+	})
+}
+
+// convWeightGrad writes dw = Σₙ dyₙ·colₙ(x)ᵀ for the convolution s into the
+// zeroed contiguous dw. x is read through its strides; dy is contiguous.
+func convWeightGrad[T kernel.Float](s *convShape, x *Tensor, dy, dw []T) {
+	g := s.g
+	xs := elems[T](x)
+	L := g.OH * g.OW
+	og, kk := s.o/s.groups, g.ColRows()/s.groups
+	direct := s.direct() && isContig(x.shape[1:], x.strides[1:])
+	per := convChunk(s.n)
+	chunks := (s.n + per - 1) / per
+	partial := make([][]T, chunks)
+	parallel.For(chunks, 1, func(lo, hi int) {
+		var col []T
+		if !direct {
+			col = make([]T, g.ColRows()*L)
+		}
+		for ch := lo; ch < hi; ch++ {
+			acc := dw
+			if ch > 0 {
+				acc = make([]T, len(dw))
+			}
+			partial[ch] = acc
+			for n := ch * per; n < min(s.n, (ch+1)*per); n++ {
+				xo := x.offset + n*x.strides[0]
+				if direct {
+					col = xs[xo : xo+g.C*L]
+				} else {
+					kernel.Im2col(&g, xs[xo:], x.strides[1], x.strides[2], x.strides[3], col)
+				}
+				dyn := dy[n*s.o*L:]
+				for gi := 0; gi < s.groups; gi++ {
+					kernel.Gemm(false, true, og, kk, L, 1, dyn[gi*og*L:], L, col[gi*kk*L:], L, 1, acc[gi*og*kk:], max(kk, 1))
+				}
+			}
+		}
+	})
+	for _, p := range partial[1:] {
+		for i, v := range p {
+			dw[i] += v
+		}
+	}
+}
