@@ -1,0 +1,117 @@
+package tensor
+
+// ArgMax returns the indices of the largest elements of t along axis, as an
+// Int64 tensor with that axis removed (torch.argmax with a dim). On ties the
+// first index is returned; a NaN counts as larger than any number. It is
+// not differentiable.
+func (t *Tensor) ArgMax(axis int) *Tensor { return t.argExtreme("ArgMax", axis, false, 1) }
+
+// ArgMaxKeepDim is ArgMax keeping axis with size 1.
+func (t *Tensor) ArgMaxKeepDim(axis int) *Tensor { return t.argExtreme("ArgMaxKeepDim", axis, true, 1) }
+
+// ArgMin returns the indices of the smallest elements of t along axis, as an
+// Int64 tensor with that axis removed (torch.argmin with a dim). On ties the
+// first index is returned; a NaN counts as smaller than any number. It is
+// not differentiable.
+func (t *Tensor) ArgMin(axis int) *Tensor { return t.argExtreme("ArgMin", axis, false, -1) }
+
+// ArgMinKeepDim is ArgMin keeping axis with size 1.
+func (t *Tensor) ArgMinKeepDim(axis int) *Tensor {
+	return t.argExtreme("ArgMinKeepDim", axis, true, -1)
+}
+
+func (t *Tensor) argExtreme(op string, axis int, keepdim bool, sign int) *Tensor {
+	if t.Dim() == 0 {
+		scalarAxis(op, t, axis)
+		out := empty(Int64, nil)
+		out.noGrad = t.noGrad
+		return out
+	}
+	a := t.axis(op, axis)
+	if t.shape[a] == 0 {
+		panicf(op, shapesOf(t), "reduction over axis %d of size 0", a)
+	}
+	keep := t.Shape()
+	keep[a] = 1
+	out := empty(Int64, keep)
+	switch t.dtype {
+	case Float32:
+		argLines(out.st.i64, t.st.f32, t.offset, t.shape, t.strides, a, sign)
+	case Float64:
+		argLines(out.st.i64, t.st.f64, t.offset, t.shape, t.strides, a, sign)
+	case Int64:
+		argLines(out.st.i64, t.st.i64, t.offset, t.shape, t.strides, a, sign)
+	}
+	if !keepdim {
+		sq := append(append([]int{}, keep[:a]...), keep[a+1:]...)
+		out = out.view(sq, contiguousStrides(sq), 0)
+	}
+	out.noGrad = t.noGrad
+	return out
+}
+
+// argLines writes into out, for every line of the strided view x along
+// axis, the index of its first maximum (sign > 0) or minimum (sign < 0); the
+// first NaN wins over any number.
+func argLines[T number](out []int64, x []T, xoff int, shape, xst []int, axis, sign int) {
+	lshape := append([]int{}, shape...)
+	lshape[axis] = 1
+	n, s := shape[axis], xst[axis]
+	walk(lshape, []int{xoff, 0}, [][]int{xst, contiguousStrides(lshape)}, func(p []int) {
+		best, bv := 0, x[p[0]]
+		if bv == bv {
+			q := p[0]
+			for i := 1; i < n; i++ {
+				q += s
+				v := x[q]
+				if v != v || (sign > 0 && v > bv) || (sign < 0 && v < bv) {
+					best, bv = i, v
+					if v != v {
+						break
+					}
+				}
+			}
+		}
+		out[p[1]] = int64(best)
+	})
+}
+
+// scalarAxis checks that axis is 0 or -1, the axes that ops working along
+// one axis accept for a 0-dimensional tensor t, as PyTorch does.
+func scalarAxis(op string, t *Tensor, axis int) {
+	if axis != 0 && axis != -1 {
+		panicf(op, shapesOf(t), "axis %d out of range for 0 dimensions", axis)
+	}
+}
+
+// walk visits the elements of shape in row-major order. For each it calls f
+// with the storage offsets of that element in every operand k, whose
+// layout is the base offset offs[k] with strides[k]. f must not keep p.
+func walk(shape []int, offs []int, strides [][]int, f func(p []int)) {
+	if numel(shape) == 0 {
+		return
+	}
+	p := append([]int{}, offs...)
+	nd := len(shape)
+	idx := make([]int, nd)
+	for {
+		f(p)
+		k := nd - 1
+		for ; k >= 0; k-- {
+			idx[k]++
+			for j := range p {
+				p[j] += strides[j][k]
+			}
+			if idx[k] < shape[k] {
+				break
+			}
+			for j := range p {
+				p[j] -= strides[j][k] * shape[k]
+			}
+			idx[k] = 0
+		}
+		if k < 0 {
+			return
+		}
+	}
+}
