@@ -35,6 +35,9 @@ func (t *Tensor) To(dt DType) *Tensor {
 	if dt == t.dtype {
 		return t
 	}
+	if dt != Float32 && dt != Float64 && dt != Int64 {
+		panicf("To", shapesOf(t), "invalid dtype %v", dt)
+	}
 	out := empty(dt, t.shape)
 	switch {
 	case t.dtype == Float32 && dt == Float64:

@@ -24,6 +24,11 @@ func (t *Tensor) Expand(shape ...int) *Tensor {
 			shape[i] = t.shape[i-lead]
 		}
 	}
+	for i, d := range shape {
+		if d < 0 {
+			panicf("Expand", [][]int{t.shape, shape}, "invalid size %d at dimension %d", d, i)
+		}
+	}
 	for i, d := range t.shape {
 		if d != 1 && d != shape[lead+i] {
 			panicf("Expand", [][]int{t.shape, shape}, "size %d at dimension %d cannot expand to %d", d, i, shape[lead+i])

@@ -140,7 +140,7 @@ func (t *Tensor) axis(op string, a int) int {
 }
 
 func normAxis(op string, a, ndim int, shape []int) int {
-	if a < -ndim || a >= ndim || (ndim == 0 && a != 0 && a != -1) {
+	if a < -ndim || a >= ndim {
 		panicf(op, [][]int{shape}, "axis %d out of range for %d dimensions", a, ndim)
 	}
 	if a < 0 {
