@@ -1,6 +1,10 @@
 package nn
 
-import "github.com/backprop-go/backprop/tensor"
+import (
+	"fmt"
+
+	"github.com/backprop-go/backprop/tensor"
+)
 
 // Module is a layer or a network: a function of one tensor with
 // parameters, buffers and sub-modules.
@@ -42,4 +46,15 @@ type Child struct {
 type Trainable interface {
 	SetTraining(training bool)
 	Training() bool
+}
+
+// Param marks t as a trainable parameter (a leaf that requires a gradient)
+// and returns it. Custom modules use it for the tensors they list in
+// Members().Params.
+func Param(t *tensor.Tensor) *tensor.Tensor { return t.SetRequiresGrad(true) }
+
+// misuse panics with a *tensor.Error for a layer given invalid arguments or
+// input, so that tensor.Try recovers it like any misuse of tensor math.
+func misuse(op string, shapes [][]int, format string, args ...any) {
+	panic(&tensor.Error{Op: op, Shapes: shapes, Msg: fmt.Sprintf(format, args...)})
 }
