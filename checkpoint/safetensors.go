@@ -288,6 +288,9 @@ func WriteFile(path string, ts Tensors) (err error) {
 	if err = Encode(f, ts); err != nil {
 		return fmt.Errorf("checkpoint: write %s: %w", path, err)
 	}
+	if err = f.Chmod(0o644); err != nil {
+		return fmt.Errorf("checkpoint: write %s: %w", path, err)
+	}
 	if err = f.Sync(); err != nil {
 		return fmt.Errorf("checkpoint: write %s: sync: %w", path, err)
 	}
