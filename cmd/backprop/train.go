@@ -120,12 +120,12 @@ type summary struct {
 	LR             float64   `json:"lr"`
 	Batch          int       `json:"batch"`
 	Schedule       string    `json:"schedule"`
-	TrainLoss      jsonFloat   `json:"train_loss"`
-	ValLoss        jsonFloat   `json:"val_loss"`
-	ValAccuracy    jsonFloat   `json:"val_accuracy"`
+	TrainLoss      jsonFloat `json:"train_loss"`
+	ValLoss        jsonFloat `json:"val_loss"`
+	ValAccuracy    jsonFloat `json:"val_accuracy"`
 	ValSet         string    `json:"val_set"`
 	Seconds        float64   `json:"seconds"`
-	SamplesPerSec  jsonFloat   `json:"samples_per_second"`
+	SamplesPerSec  jsonFloat `json:"samples_per_second"`
 	Checkpoint     string    `json:"checkpoint"`
 	BestCheckpoint string    `json:"best_checkpoint,omitempty"`
 	Stopped        string    `json:"stopped,omitempty"`
