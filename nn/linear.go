@@ -39,16 +39,14 @@ func NewLinear(r *rand.Rand, in, out int, bias bool) *Linear {
 	return l
 }
 
-// Forward returns x·Wᵀ + b for x of shape [..., In].
+// Forward returns x·Wᵀ + b for x of shape [..., In], computed by the
+// fused tensor.Linear (one matrix product, no transposed copies, and leaf
+// gradients written straight into Grad).
 func (l *Linear) Forward(x *tensor.Tensor) *tensor.Tensor {
 	if x.Dim() == 0 || x.Size(-1) != l.Weight.Size(1) {
 		misuse("Linear", [][]int{x.Shape(), l.Weight.Shape()}, "input's last dimension must be %d", l.Weight.Size(1))
 	}
-	y := x.MatMul(l.Weight.T())
-	if l.Bias != nil {
-		y = y.Add(l.Bias)
-	}
-	return y
+	return tensor.Linear(x, l.Weight, l.Bias)
 }
 
 // Members lists weight and bias (when present).

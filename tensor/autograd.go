@@ -1,5 +1,10 @@
 package tensor
 
+import (
+	"sync"
+	"sync/atomic"
+)
+
 // gradFn is the backward half of a differentiable operation. backward
 // receives the gradient of the loss with respect to the operation's output
 // and returns the gradients with respect to its inputs, in order. It may
@@ -11,17 +16,37 @@ type gradFn interface {
 	backward(g *Tensor, needs []bool) []*Tensor
 }
 
-// node is one recorded operation: its backward rule and its inputs.
+// node is one recorded operation: its backward rule and its inputs, and the
+// scratch state of the backward pass running through it.
 type node struct {
 	name     string
 	op       gradFn
 	inputs   []*Tensor
+	inBuf    [3]*Tensor // inputs' storage for up to three inputs
 	released bool
+
+	// Per-pass state, valid only while pass equals the running pass's id:
+	// seen marks the node as ordered, target as a target of Gradients, and
+	// pending holds the gradient accumulated so far for its output.
+	pass    uint64
+	seen    bool
+	target  bool
+	pending *Tensor
 }
 
 // record attaches the operation op (named name, with the given inputs) to
 // out if any input requires a gradient and none is NoGrad, and returns out.
+// out is tagged with the arena of the first input that has one, unless it
+// already has one.
 func record(out *Tensor, name string, op gradFn, inputs ...*Tensor) *Tensor {
+	if out.arena == nil {
+		out.arena = arenaOf(inputs...)
+	}
+	return attach(out, name, op, inputs...)
+}
+
+// attach is record without the arena tagging.
+func attach(out *Tensor, name string, op gradFn, inputs ...*Tensor) *Tensor {
 	need := false
 	for _, in := range inputs {
 		if in == nil {
@@ -37,7 +62,14 @@ func record(out *Tensor, name string, op gradFn, inputs ...*Tensor) *Tensor {
 	}
 	if need && out.dtype.IsFloat() {
 		out.requiresGrad = true
-		out.fn = &node{name: name, op: op, inputs: inputs}
+		n := &node{name: name, op: op}
+		if len(inputs) <= len(n.inBuf) {
+			n.inputs = n.inBuf[:len(inputs):len(inputs)]
+			copy(n.inputs, inputs)
+		} else {
+			n.inputs = append([]*Tensor(nil), inputs...)
+		}
+		out.fn = n
 	}
 	return out
 }
@@ -88,7 +120,8 @@ func (t *Tensor) Backward(opts ...BackwardOption) {
 // Gradients returns the gradients of y with respect to each of xs, without
 // touching any tensor's Grad. An x that y does not depend on gets a zero
 // gradient. It accepts the same options as Backward; with CreateGraph the
-// results can be differentiated again.
+// results can be differentiated again. Without CreateGraph the results
+// have storage of their own, outside any arena.
 func Gradients(y *Tensor, xs []*Tensor, opts ...BackwardOption) []*Tensor {
 	for _, x := range xs {
 		if !x.requiresGrad {
@@ -98,25 +131,47 @@ func Gradients(y *Tensor, xs []*Tensor, opts ...BackwardOption) []*Tensor {
 	if xs == nil {
 		xs = []*Tensor{} // a nil target list would make run fill Grad
 	}
-	res := run(y, xs, opts, "Gradients")
-	out := make([]*Tensor, len(xs))
+	out := run(y, xs, opts, "Gradients")
 	for i, x := range xs {
-		if g := res[x]; g != nil {
-			out[i] = g
-		} else {
+		if out[i] == nil {
 			out[i] = Zeros(x.dtype, x.shape...)
 		}
 	}
 	return out
 }
 
-// run is the engine. With targets nil it accumulates into the leaves' Grad;
-// otherwise it returns the gradients of the targets and touches no Grad.
-func run(y *Tensor, targets []*Tensor, opts []BackwardOption, op string) map[*Tensor]*Tensor {
+// passID numbers backward passes, so that the per-pass state kept on the
+// nodes needs no clearing.
+var passID atomic.Uint64
+
+// pass is the state of one run of the engine.
+type pass struct {
+	id      uint64
+	cfg     backwardConfig
+	targets []*Tensor // nil: accumulate into the leaves' Grad
+	results []*Tensor // gradients of the targets, by position
+	order   []*Tensor
+	stack   []topoFrame
+	needs   []bool
+}
+
+type topoFrame struct {
+	t    *Tensor
+	next int
+}
+
+// passes recycles the scratch slices of finished passes.
+var passes = sync.Pool{New: func() any { return new(pass) }}
+
+// run is the engine. With targets nil it accumulates into the leaves' Grad
+// and returns nil; otherwise it returns the gradients of the targets, by
+// position (nil for a target y does not depend on), and touches no Grad.
+func run(y *Tensor, targets []*Tensor, opts []BackwardOption, op string) []*Tensor {
 	var cfg backwardConfig
 	for _, o := range opts {
 		o(&cfg)
 	}
+	y.live(op)
 	if !y.requiresGrad {
 		panicf(op, shapesOf(y), "tensor does not require a gradient (no input was marked with SetRequiresGrad, or it was computed from a NoGrad tensor)")
 	}
@@ -125,7 +180,8 @@ func run(y *Tensor, targets []*Tensor, opts []BackwardOption, op string) map[*Te
 		if y.Numel() != 1 {
 			panicf(op, shapesOf(y), "backward of a non-scalar output needs an output gradient (WithGrad)")
 		}
-		g = Ones(y.dtype, y.shape...)
+		g = newTensor(y.arena, y.dtype, y.shape, false)
+		g.fill(1)
 	} else {
 		if !sameShape(g.shape, y.shape) {
 			panicf(op, shapesOf(y, g), "output gradient must have the output's shape")
@@ -133,37 +189,57 @@ func run(y *Tensor, targets []*Tensor, opts []BackwardOption, op string) map[*Te
 		if g.dtype != y.dtype {
 			panicf(op, shapesOf(y, g), "output gradient has dtype %v, output has %v", g.dtype, y.dtype)
 		}
+		g.live(op)
 	}
 	if !cfg.createGraph {
 		g = g.NoGrad()
 	}
-
-	isTarget := map[*Tensor]bool{}
-	for _, x := range targets {
-		isTarget[x] = true
+	if g.arena == nil && y.arena != nil {
+		// The backward pass allocates where the forward pass did.
+		g = g.view(g.shape, g.strides, g.offset)
+		g.arena = y.arena
 	}
-	order := topoOrder(y)
-	grads := map[*Tensor]*Tensor{y: g}
-	results := map[*Tensor]*Tensor{}
-	if y.fn == nil || isTarget[y] {
-		// y is itself a leaf or a target.
-		deliver(y, g, targets, isTarget, results, &cfg)
-		if y.fn == nil {
-			return results
+
+	p := passes.Get().(*pass)
+	p.id = passID.Add(1)
+	p.cfg = cfg
+	p.targets = targets
+	if targets != nil {
+		p.results = make([]*Tensor, len(targets))
+		for _, x := range targets {
+			if x.fn != nil {
+				p.mark(x.fn)
+				x.fn.target = true
+			}
 		}
 	}
-	for i := len(order) - 1; i >= 0; i-- {
-		t := order[i]
-		gt := grads[t]
-		delete(grads, t)
+	defer p.finish()
+
+	if y.fn == nil || p.isTarget(y) {
+		// y is itself a leaf or a target.
+		p.deliver(y, g)
+		if y.fn == nil {
+			return p.results
+		}
+	}
+	p.topoOrder(y)
+	p.mark(y.fn)
+	y.fn.pending = g
+	for i := len(p.order) - 1; i >= 0; i-- {
+		t := p.order[i]
+		n := t.fn
+		gt := n.pending
+		n.pending = nil
 		if gt == nil {
 			continue
 		}
-		n := t.fn
 		if n.released {
 			panicf(op, shapesOf(t), "the graph through %s was already released by an earlier backward pass; pass RetainGraph to keep it", n.name)
 		}
-		needs := make([]bool, len(n.inputs))
+		if cap(p.needs) < len(n.inputs) {
+			p.needs = make([]bool, len(n.inputs))
+		}
+		needs := p.needs[:len(n.inputs)]
 		anyNeed := false
 		for j, in := range n.inputs {
 			needs[j] = in != nil && in.requiresGrad
@@ -172,7 +248,12 @@ func run(y *Tensor, targets []*Tensor, opts []BackwardOption, op string) map[*Te
 		if !anyNeed {
 			continue
 		}
-		igs := n.op.backward(gt, needs)
+		var igs []*Tensor
+		if d, ok := n.op.(directGradFn); ok && targets == nil && !cfg.createGraph {
+			igs = d.backwardDirect(gt, needs)
+		} else {
+			igs = n.op.backward(gt, needs)
+		}
 		for j, in := range n.inputs {
 			if !needs[j] || igs[j] == nil {
 				continue
@@ -181,121 +262,178 @@ func run(y *Tensor, targets []*Tensor, opts []BackwardOption, op string) map[*Te
 			if gi.dtype != in.dtype {
 				gi = gi.To(in.dtype)
 			}
-			if in.fn == nil || isTarget[in] {
-				deliver(in, gi, targets, isTarget, results, &cfg)
+			if in.fn == nil || p.isTarget(in) {
+				p.deliver(in, gi)
 				if in.fn == nil {
 					continue
 				}
 			}
-			if prev := grads[in]; prev != nil {
-				grads[in] = prev.Add(gi)
+			m := in.fn
+			p.mark(m)
+			if m.pending != nil {
+				m.pending = m.pending.Add(gi)
 			} else {
-				grads[in] = gi
+				m.pending = gi
 			}
 		}
 	}
 	if !cfg.retainGraph {
-		for _, t := range order {
+		for _, t := range p.order {
 			n := t.fn
+			if r, ok := n.op.(releaser); ok {
+				r.release()
+			}
 			n.op = nil
 			n.inputs = nil
+			n.inBuf = [3]*Tensor{}
 			n.released = true
 		}
 	}
-	return results
+	return p.results
+}
+
+// directGradFn is implemented by operations whose backward rule can add
+// the gradient of a leaf input straight into that leaf's Grad, saving the
+// engine a copy. The engine calls backwardDirect instead of backward in a
+// plain Backward pass (no targets, no CreateGraph); it returns nil for
+// every input whose gradient it has already added to Grad, and for the
+// others what backward would.
+type directGradFn interface {
+	gradFn
+	backwardDirect(g *Tensor, needs []bool) []*Tensor
+}
+
+// releaser is implemented by operations that hold pooled scratch buffers
+// until their graph is freed; the engine calls release when it frees the
+// graph after a backward pass.
+type releaser interface {
+	release()
+}
+
+// mark makes n's per-pass state that of the pass p, clearing stale state.
+func (p *pass) mark(n *node) {
+	if n.pass != p.id {
+		n.pass, n.seen, n.target, n.pending = p.id, false, false, nil
+	}
+}
+
+// isTarget reports whether x is one of the targets of Gradients.
+func (p *pass) isTarget(x *Tensor) bool {
+	if p.targets == nil {
+		return false
+	}
+	if x.fn != nil {
+		return x.fn.pass == p.id && x.fn.target
+	}
+	for _, t := range p.targets {
+		if t == x {
+			return true
+		}
+	}
+	return false
+}
+
+// finish clears the pass's references and returns its scratch to the pool.
+func (p *pass) finish() {
+	for _, t := range p.order {
+		t.fn.pending = nil
+	}
+	clear(p.order)
+	clear(p.stack[:cap(p.stack)])
+	p.order, p.stack = p.order[:0], p.stack[:0]
+	p.targets, p.results = nil, nil
+	p.cfg = backwardConfig{}
+	passes.Put(p)
 }
 
 // deliver hands the gradient g of the leaf or target x to where it belongs:
-// the results map when targets were given (only for targets), else x's
-// Grad. Without CreateGraph a gradient leaves the engine as a plain
-// tensor with storage of its own: not NoGrad (g is), so that the caller's
-// computations with it record as usual, and not aliasing g, which may be
-// shared with other gradients or be the caller's output gradient.
-func deliver(x, g *Tensor, targets []*Tensor, isTarget map[*Tensor]bool, results map[*Tensor]*Tensor, cfg *backwardConfig) {
-	if targets != nil {
-		if !isTarget[x] {
-			return
-		}
-		if !cfg.createGraph {
-			g = g.Detach()
-		}
-		switch prev := results[x]; {
-		case prev != nil:
-			results[x] = prev.Add(g)
-		case cfg.createGraph:
-			results[x] = g
-		default:
-			results[x] = g.Contiguous().cloneIfShared(g)
+// the results when targets were given (only for targets), else x's Grad.
+// Without CreateGraph a gradient leaves the engine as a plain tensor with
+// storage of its own on the heap: not NoGrad (g is), so that the caller's
+// computations with it record as usual, not in an arena, since it outlives
+// the step, and not aliasing g, which may be shared with other gradients
+// or be the caller's output gradient.
+func (p *pass) deliver(x, g *Tensor) {
+	if p.targets != nil {
+		for i, t := range p.targets {
+			if t != x {
+				continue
+			}
+			switch prev := p.results[i]; {
+			case prev != nil && p.cfg.createGraph:
+				p.results[i] = prev.Add(g)
+			case prev != nil:
+				prev.addInPlace(g)
+			case p.cfg.createGraph:
+				p.results[i] = g
+			default:
+				p.results[i] = heapCopy(g)
+			}
 		}
 		return
 	}
 	if !x.requiresGrad {
 		return
 	}
-	if !cfg.createGraph {
-		g = g.Detach()
-	}
 	if x.grad == nil {
-		// The first gradient gets storage of its own: g may alias another
-		// tensor (Add passes its output gradient to both inputs).
-		if cfg.createGraph {
+		if p.cfg.createGraph {
 			x.grad = g.Mul(onesScalar(g.dtype))
 		} else {
-			x.grad = g.Contiguous().cloneIfShared(g)
+			x.grad = heapCopy(g)
 		}
 		return
 	}
-	if cfg.createGraph || x.grad.requiresGrad {
+	if p.cfg.createGraph || x.grad.requiresGrad {
+		if !p.cfg.createGraph {
+			g = heapCopy(g)
+		}
 		x.grad = x.grad.Add(g)
 		return
 	}
 	x.grad.addInPlace(g)
 }
 
-// onesScalar returns a 0-d tensor holding 1.
-func onesScalar(dt DType) *Tensor { return Full(dt, 1) }
-
-// cloneIfShared returns c, copied if it still shares storage with g.
-func (c *Tensor) cloneIfShared(g *Tensor) *Tensor {
-	if c.st == g.st {
-		return c.Clone()
-	}
-	c.noGrad = false
+// heapCopy returns a contiguous copy of g with heap storage, not part of
+// any graph, not NoGrad and in no arena.
+func heapCopy(g *Tensor) *Tensor {
+	c := newTensor(nil, g.dtype, g.shape, false)
+	c.copyFrom(g)
 	return c
 }
 
-// topoOrder returns the recorded tensors reachable from y (y included when
-// it is recorded) such that every tensor comes after all the tensors it was
-// computed from. It stops at leaves; it goes on past targets, since other
-// targets may lie below them. It uses an explicit stack, so arbitrarily
-// deep graphs are safe.
-func topoOrder(y *Tensor) []*Tensor {
+// onesScalar returns a 0-d tensor holding 1.
+func onesScalar(dt DType) *Tensor { return Full(dt, 1) }
+
+// topoOrder fills p.order with the recorded tensors reachable from y (y
+// included when it is recorded) such that every tensor comes after all
+// the tensors it was computed from. It stops at leaves; it goes on past
+// targets, since other targets may lie below them. It uses an explicit
+// stack, so arbitrarily deep graphs are safe.
+func (p *pass) topoOrder(y *Tensor) {
 	if y.fn == nil {
-		return nil
+		return
 	}
-	type frame struct {
-		t    *Tensor
-		next int
-	}
-	visited := map[*Tensor]bool{y: true}
-	var order []*Tensor
-	stack := []frame{{t: y}}
-	for len(stack) > 0 {
-		f := &stack[len(stack)-1]
+	p.mark(y.fn)
+	y.fn.seen = true
+	p.stack = append(p.stack[:0], topoFrame{t: y})
+	for len(p.stack) > 0 {
+		f := &p.stack[len(p.stack)-1]
 		n := f.t.fn
 		if f.next < len(n.inputs) {
 			in := n.inputs[f.next]
 			f.next++
-			if in != nil && in.fn != nil && in.requiresGrad && !visited[in] {
-				visited[in] = true
-				stack = append(stack, frame{t: in})
+			if in != nil && in.fn != nil && in.requiresGrad {
+				p.mark(in.fn)
+				if !in.fn.seen {
+					in.fn.seen = true
+					p.stack = append(p.stack, topoFrame{t: in})
+				}
 			}
 			continue
 		}
-		order = append(order, f.t)
-		stack = stack[:len(stack)-1]
+		p.order = append(p.order, f.t)
+		p.stack = p.stack[:len(p.stack)-1]
 	}
-	return order
 }
 
 // sumToShape sums g over the axes along which shape was broadcast to g's

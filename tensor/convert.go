@@ -2,6 +2,7 @@ package tensor
 
 // flatIndex returns the storage index of the element at idx, checking it.
 func (t *Tensor) flatIndex(op string, idx []int) int {
+	t.live(op)
 	if len(idx) != len(t.shape) {
 		panicf(op, shapesOf(t), "got %d indices for %d dimensions", len(idx), len(t.shape))
 	}
@@ -57,6 +58,7 @@ func (t *Tensor) Item() float64 {
 // Float32s returns the elements of a Float32 tensor in row-major order, as a
 // new slice.
 func (t *Tensor) Float32s() []float32 {
+	t.live("Float32s")
 	t.mustDType("Float32s", Float32)
 	out := make([]float32, t.Numel())
 	unaryLoop(out, t.st.f32, t.offset, t.shape, t.strides, func(v float32) float32 { return v })
@@ -66,6 +68,7 @@ func (t *Tensor) Float32s() []float32 {
 // Float64s returns the elements of t converted to float64 in row-major
 // order, as a new slice. It accepts every dtype.
 func (t *Tensor) Float64s() []float64 {
+	t.live("Float64s")
 	out := make([]float64, t.Numel())
 	switch t.dtype {
 	case Float32:
@@ -81,6 +84,7 @@ func (t *Tensor) Float64s() []float64 {
 // Int64s returns the elements of an Int64 tensor in row-major order, as a
 // new slice.
 func (t *Tensor) Int64s() []int64 {
+	t.live("Int64s")
 	t.mustDType("Int64s", Int64)
 	out := make([]int64, t.Numel())
 	unaryLoop(out, t.st.i64, t.offset, t.shape, t.strides, func(v int64) int64 { return v })
@@ -121,6 +125,7 @@ func (t *Tensor) RawInt64() []int64 {
 }
 
 func (t *Tensor) mustRaw(op string, dt DType) {
+	t.live(op)
 	t.mustDType(op, dt)
 	if !t.IsContiguous() {
 		panicf(op, shapesOf(t), "tensor is not contiguous; call Contiguous first")
@@ -130,6 +135,8 @@ func (t *Tensor) mustRaw(op string, dt DType) {
 // CopyFrom copies the elements of src into t in place, broadcasting src to
 // t's shape. The dtypes must match. It is not recorded.
 func (t *Tensor) CopyFrom(src *Tensor) {
+	t.live("CopyFrom")
+	src.live("CopyFrom")
 	if src.dtype != t.dtype {
 		panicf("CopyFrom", shapesOf(t, src), "dtypes differ: %v and %v", t.dtype, src.dtype)
 	}
@@ -151,8 +158,45 @@ func (t *Tensor) CopyFrom(src *Tensor) {
 	}
 }
 
+// copyFrom copies the elements of g (same shape and dtype, any layout) into
+// t in place, without recording.
+func (t *Tensor) copyFrom(g *Tensor) {
+	if t.IsContiguous() && g.IsContiguous() {
+		n := t.Numel()
+		switch t.dtype {
+		case Float32:
+			copy(t.st.f32[t.offset:t.offset+n], g.st.f32[g.offset:g.offset+n])
+		case Float64:
+			copy(t.st.f64[t.offset:t.offset+n], g.st.f64[g.offset:g.offset+n])
+		case Int64:
+			copy(t.st.i64[t.offset:t.offset+n], g.st.i64[g.offset:g.offset+n])
+		}
+		return
+	}
+	gst := broadcastStrides(g.shape, g.strides, t.shape)
+	switch t.dtype {
+	case Float32:
+		stridedAssign(t.st.f32, t.offset, t.strides, g.st.f32, g.offset, gst, t.shape, func(_, s float32) float32 { return s })
+	case Float64:
+		stridedAssign(t.st.f64, t.offset, t.strides, g.st.f64, g.offset, gst, t.shape, func(_, s float64) float64 { return s })
+	case Int64:
+		stridedAssign(t.st.i64, t.offset, t.strides, g.st.i64, g.offset, gst, t.shape, func(_, s int64) int64 { return s })
+	}
+}
+
 // addInPlace adds g (same shape and dtype) to t in place.
 func (t *Tensor) addInPlace(g *Tensor) {
+	if t.IsContiguous() && g.IsContiguous() && sameShape(t.shape, g.shape) {
+		n := t.Numel()
+		switch t.dtype {
+		case Float32:
+			addTo(t.st.f32[t.offset:t.offset+n], g.st.f32[g.offset:g.offset+n])
+			return
+		case Float64:
+			addTo(t.st.f64[t.offset:t.offset+n], g.st.f64[g.offset:g.offset+n])
+			return
+		}
+	}
 	gst := broadcastStrides(g.shape, g.strides, t.shape)
 	switch t.dtype {
 	case Float32:

@@ -56,6 +56,30 @@ func OnesLike(x *Tensor) *Tensor { return Full(x.dtype, 1, x.shape...) }
 // FullLike returns a tensor with x's dtype and shape filled with v.
 func FullLike(x *Tensor, v float64) *Tensor { return Full(x.dtype, v, x.shape...) }
 
+// fillZero sets every element of t (any layout) to zero.
+func (t *Tensor) fillZero() {
+	if t.IsContiguous() {
+		n := t.Numel()
+		switch t.dtype {
+		case Float32:
+			clear(t.st.f32[t.offset : t.offset+n])
+		case Float64:
+			clear(t.st.f64[t.offset : t.offset+n])
+		case Int64:
+			clear(t.st.i64[t.offset : t.offset+n])
+		}
+		return
+	}
+	switch t.dtype {
+	case Float32:
+		stridedAssign(t.st.f32, t.offset, t.strides, t.st.f32, t.offset, t.strides, t.shape, func(_, _ float32) float32 { return 0 })
+	case Float64:
+		stridedAssign(t.st.f64, t.offset, t.strides, t.st.f64, t.offset, t.strides, t.shape, func(_, _ float64) float64 { return 0 })
+	case Int64:
+		stridedAssign(t.st.i64, t.offset, t.strides, t.st.i64, t.offset, t.strides, t.shape, func(_, _ int64) int64 { return 0 })
+	}
+}
+
 // fill sets every element of the contiguous tensor t to v.
 func (t *Tensor) fill(v float64) {
 	switch t.dtype {

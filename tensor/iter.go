@@ -1,5 +1,7 @@
 package tensor
 
+import "github.com/backprop-go/backprop/internal/kernel"
+
 // This file holds the strided loops that element-wise operations are built
 // on. They visit the elements of (up to two) strided operands in row-major
 // order of the output, with the innermost dimension as a tight loop.
@@ -205,7 +207,8 @@ func broadcastStrides(shape, strides, out []int) []int {
 // each element of x. Exactly the function matching x's dtype is used; a nil
 // function means the dtype is not supported by op.
 func mapUnary(op string, x *Tensor, f32 func(float32) float32, f64 func(float64) float64, i64 func(int64) int64) *Tensor {
-	out := empty(x.dtype, x.shape)
+	x.live(op)
+	out := newLike(x.dtype, x.shape, false, x)
 	switch {
 	case x.dtype == Float32 && f32 != nil:
 		unaryLoop(out.st.f32, x.st.f32, x.offset, x.shape, x.strides, f32)
@@ -222,13 +225,15 @@ func mapUnary(op string, x *Tensor, f32 func(float32) float32, f64 func(float64)
 // mapBinary returns a new contiguous tensor holding f(a, b) element-wise
 // with broadcasting. a and b must have the same dtype.
 func mapBinary(op string, a, b *Tensor, f32 func(a, b float32) float32, f64 func(a, b float64) float64, i64 func(a, b int64) int64) *Tensor {
+	a.live(op)
+	b.live(op)
 	if a.dtype != b.dtype {
 		panicf(op, shapesOf(a, b), "dtypes differ: %v and %v", a.dtype, b.dtype)
 	}
 	shape := broadcastShapes(op, a.shape, b.shape)
 	ast := broadcastStrides(a.shape, a.strides, shape)
 	bst := broadcastStrides(b.shape, b.strides, shape)
-	out := empty(a.dtype, shape)
+	out := newLike(a.dtype, shape, false, a, b)
 	switch {
 	case a.dtype == Float32 && f32 != nil:
 		binaryLoop(out.st.f32, a.st.f32, a.offset, ast, b.st.f32, b.offset, bst, shape, f32)
@@ -245,13 +250,15 @@ func mapBinary(op string, a, b *Tensor, f32 func(a, b float32) float32, f64 func
 // compareBinary returns an Int64 tensor of 0/1 holding f(a, b) element-wise
 // with broadcasting.
 func compareBinary(op string, a, b *Tensor, f func(a, b float64) bool) *Tensor {
+	a.live(op)
+	b.live(op)
 	if a.dtype != b.dtype {
 		panicf(op, shapesOf(a, b), "dtypes differ: %v and %v", a.dtype, b.dtype)
 	}
 	shape := broadcastShapes(op, a.shape, b.shape)
 	ast := broadcastStrides(a.shape, a.strides, shape)
 	bst := broadcastStrides(b.shape, b.strides, shape)
-	out := empty(Int64, shape)
+	out := newLike(Int64, shape, false, a, b)
 	b2i := func(v bool) int64 {
 		if v {
 			return 1
@@ -276,3 +283,35 @@ func compareBinary(op string, a, b *Tensor, f func(a, b float64) bool) *Tensor {
 	}
 	return out
 }
+
+// addTo sets dst[i] += src[i] for every i; src must be at least as long.
+func addTo[T float](dst, src []T) {
+	src = src[:len(dst)]
+	if d, ok := any(dst).([]float32); ok {
+		kernel.Axpy(1, any(src).([]float32), d)
+		return
+	}
+	for i := range dst {
+		dst[i] += src[i]
+	}
+}
+
+// binaryFast computes the element-wise op of the Float32 tensors a and b
+// with the vector kernel f when both are contiguous with one shape, and
+// returns nil otherwise.
+func binaryFast(op string, a, b *Tensor, f func(dst, a, b []float32)) *Tensor {
+	if a.dtype != Float32 || b.dtype != Float32 || !sameShape(a.shape, b.shape) || !a.IsContiguous() || !b.IsContiguous() {
+		return nil
+	}
+	a.live(op)
+	b.live(op)
+	out := newLike(Float32, a.shape, false, a, b)
+	n := out.Numel()
+	f(out.st.f32[:n], a.st.f32[a.offset:a.offset+n], b.st.f32[b.offset:b.offset+n])
+	return out
+}
+
+// parallelGrain is the number of elements below which element-wise loops
+// run on the caller's goroutine alone: smaller loops finish in less time
+// than waking another worker takes.
+const parallelGrain = 1 << 15

@@ -23,7 +23,7 @@ func (t *Tensor) ArgMinKeepDim(axis int) *Tensor {
 func (t *Tensor) argExtreme(op string, axis int, keepdim bool, sign int) *Tensor {
 	if t.Dim() == 0 {
 		scalarAxis(op, t, axis)
-		out := empty(Int64, nil)
+		out := newLike(Int64, nil, true, t)
 		out.noGrad = t.noGrad
 		return out
 	}
@@ -33,7 +33,7 @@ func (t *Tensor) argExtreme(op string, axis int, keepdim bool, sign int) *Tensor
 	}
 	keep := t.Shape()
 	keep[a] = 1
-	out := empty(Int64, keep)
+	out := newLike(Int64, keep, true, t)
 	switch t.dtype {
 	case Float32:
 		argLines(out.st.i64, t.st.f32, t.offset, t.shape, t.strides, a, sign)

@@ -64,7 +64,7 @@ func (o *avgUnpoolOp) backward(g *Tensor, _ []bool) []*Tensor {
 
 // avgPoolRec computes and records the pooling win of the 4-D x.
 func avgPoolRec(x *Tensor, win *avgWindows) *Tensor {
-	y := empty(x.dtype, win.outShape())
+	y := newLike(x.dtype, win.outShape(), true, x)
 	switch x.dtype {
 	case Float32:
 		avgPool(win, x, y.st.f32)
@@ -77,7 +77,7 @@ func avgPoolRec(x *Tensor, win *avgWindows) *Tensor {
 // avgUnpoolRec computes and records the adjoint of the pooling win applied
 // to the output-shaped y.
 func avgUnpoolRec(y *Tensor, win *avgWindows) *Tensor {
-	x := empty(y.dtype, win.inShape())
+	x := newLike(y.dtype, win.inShape(), true, y)
 	switch y.dtype {
 	case Float32:
 		avgUnpool(win, convElems[float32](y), x.st.f32)

@@ -85,7 +85,7 @@ func compared(out, t, u *Tensor) *Tensor {
 // of t. Float32 elements are compared in float64. Int64 elements are
 // compared with s exactly, without rounding either to the other's type.
 func compareScalar(t *Tensor, s float64, f func(a, b float64) bool) *Tensor {
-	out := empty(Int64, t.shape)
+	out := newLike(Int64, t.shape, true, t)
 	b2i := func(v bool) int64 {
 		if v {
 			return 1

@@ -46,7 +46,7 @@ func Concat(ts []*Tensor, axis int) *Tensor {
 		total += t.shape[a]
 	}
 	shape[a] = total
-	out := empty(first.dtype, shape)
+	out := newLike(first.dtype, shape, true, ts...)
 	od := out.Detach()
 	off := 0
 	for i, t := range ts {

@@ -228,6 +228,7 @@ func convFloorDiv(a, b int) int {
 type conv2dOp struct {
 	x, w *Tensor
 	s    *convShape
+	cols *Tensor // the column matrices of x from the forward pass, or nil
 }
 
 func (o *conv2dOp) backward(g *Tensor, needs []bool) []*Tensor {
@@ -236,7 +237,7 @@ func (o *conv2dOp) backward(g *Tensor, needs []bool) []*Tensor {
 		r[0] = convTransposeRec(g, o.w, nil, o.s)
 	}
 	if needs[1] {
-		r[1] = convWeightGradRec(o.x, g, o.s)
+		r[1] = convWeightGradRec(o.x, g, o.s, o.cols)
 	}
 	if needs[2] {
 		r[2] = g.Sum(0, 2, 3)
@@ -265,27 +266,74 @@ func (o *convWeightGradOp) backward(g *Tensor, needs []bool) []*Tensor {
 }
 
 // convRec computes the convolution s of x (4-D) with w plus b and records
-// it.
+// it. When the weight's gradient will be needed, the column matrices of x
+// built for the product are kept for it.
 func convRec(x, w, b *Tensor, s *convShape) *Tensor {
-	y := empty(x.dtype, s.yShape())
+	y := newLike(x.dtype, s.yShape(), false, x, w, b)
+	cols := convScratch(s, x, x, w, b)
 	switch x.dtype {
 	case Float32:
-		convForward(s, x, convElems[float32](w), convBias[float32](b), y.st.f32)
+		convForward(s, x, convElems[float32](w), convBias[float32](b), y.st.f32, colsOf[float32](cols), true)
 	case Float64:
-		convForward(s, x, convElems[float64](w), convBias[float64](b), y.st.f64)
+		convForward(s, x, convElems[float64](w), convBias[float64](b), y.st.f64, colsOf[float64](cols), true)
 	}
-	return record(y, "Conv2d", &conv2dOp{x: x, w: w, s: s}, x, w, b)
+	op := &conv2dOp{x: x, w: w, s: s}
+	out := record(y, "Conv2d", op, x, w, b)
+	if out.requiresGrad && w.requiresGrad {
+		op.cols = cols
+	} else {
+		releaseScratch(cols)
+	}
+	return out
+}
+
+// release hands the saved column matrices back when the graph is freed.
+func (o *conv2dOp) release() {
+	releaseScratch(o.cols)
+	o.cols = nil
+}
+
+// convScratch returns a buffer for the column matrices of the n images of
+// the convolution s ([n·C·KH·KW·OH·OW] elements, in the arena of like or,
+// outside any, from a pool to which releaseScratch returns it), or nil
+// when the convolution reads x itself (a 1×1 kernel over a contiguous
+// image).
+func convScratch(s *convShape, x *Tensor, like ...*Tensor) *Tensor {
+	if s.direct() && isContig(x.shape[1:], x.strides[1:]) {
+		return nil
+	}
+	return scratchLike(x.dtype, s.n*s.g.ColRows()*s.g.ColCols(), like...)
+}
+
+// colsOf returns the storage of the column buffer c, or nil.
+func colsOf[T float](c *Tensor) []T {
+	if c == nil {
+		return nil
+	}
+	return elems[T](c)
 }
 
 // convWeightGradRec computes the weight gradient of the convolution s for
-// input x and output gradient dy and records it.
-func convWeightGradRec(x, dy *Tensor, s *convShape) *Tensor {
-	dw := empty(x.dtype, s.wShape())
+// input x and output gradient dy and records it. cols, when not nil, holds
+// the column matrices of x (from the forward pass).
+func convWeightGradRec(x, dy *Tensor, s *convShape, cols *Tensor) *Tensor {
+	dw := newLike(x.dtype, s.wShape(), true, x, dy)
+	fill := cols == nil
+	if fill {
+		cols = convScratch(s, x, x, dy)
+		defer releaseScratch(cols)
+	}
+	// Partial sums of all chunks but the first, zeroed.
+	per := convChunk(s.n)
+	nw := numel(s.wShape())
+	part := scratchLike(x.dtype, ((s.n+per-1)/per-1)*nw, x, dy)
+	defer releaseScratch(part)
+	part.fillZero()
 	switch x.dtype {
 	case Float32:
-		convWeightGrad(s, x, convElems[float32](dy), dw.st.f32)
+		convWeightGrad(s, x, convElems[float32](dy), dw.st.f32, colsOf[float32](cols), fill, part.st.f32)
 	case Float64:
-		convWeightGrad(s, x, convElems[float64](dy), dw.st.f64)
+		convWeightGrad(s, x, convElems[float64](dy), dw.st.f64, colsOf[float64](cols), fill, part.st.f64)
 	}
 	return record(dw, "Conv2dWeightGrad", &convWeightGradOp{x: x, dy: dy, s: s}, x, dy)
 }
@@ -314,24 +362,27 @@ func convBias[T float](b *Tensor) []T {
 func convChunk(n int) int { return max(1, (n+7)/8) }
 
 // convForward writes y = conv(x, w) + b for the convolution s. x is read
-// through its strides; w, b and y are contiguous.
-func convForward[T kernel.Float](s *convShape, x *Tensor, w, b, y []T) {
+// through its strides; w, b and y are contiguous. cols holds the column
+// matrices of the images, one after the other (nil when the convolution
+// reads x directly); with fill they are built first, otherwise they are
+// already there.
+func convForward[T kernel.Float](s *convShape, x *Tensor, w, b, y, cols []T, fill bool) {
 	g := s.g
 	xs := elems[T](x)
 	L := g.OH * g.OW
+	cl := g.ColRows() * L
 	og, kk := s.o/s.groups, g.ColRows()/s.groups
-	direct := s.direct() && isContig(x.shape[1:], x.strides[1:])
 	parallel.For(s.n, 1, func(lo, hi int) {
-		var col []T
-		if !direct {
-			col = make([]T, g.ColRows()*L)
-		}
 		for n := lo; n < hi; n++ {
 			xo := x.offset + n*x.strides[0]
-			if direct {
+			var col []T
+			if cols == nil {
 				col = xs[xo : xo+g.C*L]
 			} else {
-				kernel.Im2col(&g, xs[xo:], x.strides[1], x.strides[2], x.strides[3], col)
+				col = cols[n*cl : (n+1)*cl]
+				if fill {
+					kernel.Im2col(&g, xs[xo:], x.strides[1], x.strides[2], x.strides[3], col)
+				}
 			}
 			yn := y[n*s.o*L : (n+1)*s.o*L]
 			for gi := 0; gi < s.groups; gi++ {
@@ -349,28 +400,26 @@ func convForward[T kernel.Float](s *convShape, x *Tensor, w, b, y []T) {
 
 // convTranspose writes x = convᵀ(y, w) + b, the adjoint of the convolution
 // s applied to y, into the zeroed contiguous x. y and w are contiguous; b
-// has one entry per channel of x.
-func convTranspose[T kernel.Float](s *convShape, y, w, b, x []T) {
+// has one entry per channel of x. cols is scratch for the column matrices
+// of the n images (nil when the convolution reads x directly).
+func convTranspose[T kernel.Float](s *convShape, y, w, b, x, cols []T) {
 	g := s.g
 	L := g.OH * g.OW
 	hw := g.H * g.W
+	cl := g.ColRows() * L
 	og, kk := s.o/s.groups, g.ColRows()/s.groups
-	direct := s.direct()
 	parallel.For(s.n, 1, func(lo, hi int) {
-		var col []T
-		if !direct {
-			col = make([]T, g.ColRows()*L)
-		}
 		for n := lo; n < hi; n++ {
 			xn := x[n*g.C*hw : (n+1)*g.C*hw]
-			if direct {
-				col = xn
+			col := xn
+			if cols != nil {
+				col = cols[n*cl : (n+1)*cl]
 			}
 			yn := y[n*s.o*L:]
 			for gi := 0; gi < s.groups; gi++ {
 				kernel.Gemm(true, false, kk, L, og, 1, w[gi*og*kk:], max(kk, 1), yn[gi*og*L:], L, 0, col[gi*kk*L:], L)
 			}
-			if !direct {
+			if cols != nil {
 				kernel.Col2im(&g, col, xn)
 			}
 			for c, bv := range b {
@@ -385,32 +434,34 @@ func convTranspose[T kernel.Float](s *convShape, y, w, b, x []T) {
 
 // convWeightGrad writes dw = Σₙ dyₙ·colₙ(x)ᵀ for the convolution s into the
 // zeroed contiguous dw. x is read through its strides; dy is contiguous.
-func convWeightGrad[T kernel.Float](s *convShape, x *Tensor, dy, dw []T) {
+// cols holds the column matrices of the images (nil when the convolution
+// reads x directly); with fill they are built here, otherwise they are
+// already there. part holds zeroed room for the partial sums of every
+// chunk of samples but the first.
+func convWeightGrad[T kernel.Float](s *convShape, x *Tensor, dy, dw, cols []T, fill bool, part []T) {
 	g := s.g
 	xs := elems[T](x)
 	L := g.OH * g.OW
+	cl := g.ColRows() * L
 	og, kk := s.o/s.groups, g.ColRows()/s.groups
-	direct := s.direct() && isContig(x.shape[1:], x.strides[1:])
 	per := convChunk(s.n)
 	chunks := (s.n + per - 1) / per
-	partial := make([][]T, chunks)
 	parallel.For(chunks, 1, func(lo, hi int) {
-		var col []T
-		if !direct {
-			col = make([]T, g.ColRows()*L)
-		}
 		for ch := lo; ch < hi; ch++ {
 			acc := dw
 			if ch > 0 {
-				acc = make([]T, len(dw))
+				acc = part[(ch-1)*len(dw) : ch*len(dw)]
 			}
-			partial[ch] = acc
 			for n := ch * per; n < min(s.n, (ch+1)*per); n++ {
 				xo := x.offset + n*x.strides[0]
-				if direct {
+				var col []T
+				if cols == nil {
 					col = xs[xo : xo+g.C*L]
 				} else {
-					kernel.Im2col(&g, xs[xo:], x.strides[1], x.strides[2], x.strides[3], col)
+					col = cols[n*cl : (n+1)*cl]
+					if fill {
+						kernel.Im2col(&g, xs[xo:], x.strides[1], x.strides[2], x.strides[3], col)
+					}
 				}
 				dyn := dy[n*s.o*L:]
 				for gi := 0; gi < s.groups; gi++ {
@@ -419,8 +470,8 @@ func convWeightGrad[T kernel.Float](s *convShape, x *Tensor, dy, dw []T) {
 			}
 		}
 	})
-	for _, p := range partial[1:] {
-		for i, v := range p {
+	for ch := 1; ch < chunks; ch++ {
+		for i, v := range part[(ch-1)*len(dw) : ch*len(dw)] {
 			dw[i] += v
 		}
 	}

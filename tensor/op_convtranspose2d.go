@@ -48,7 +48,7 @@ func (o *convTransposeOp) backward(g *Tensor, needs []bool) []*Tensor {
 		r[0] = convRec(g, o.w, nil, o.s)
 	}
 	if needs[1] {
-		r[1] = convWeightGradRec(g, o.y, o.s)
+		r[1] = convWeightGradRec(g, o.y, o.s, nil)
 	}
 	if needs[2] {
 		r[2] = g.Sum(0, 2, 3)
@@ -59,12 +59,17 @@ func (o *convTransposeOp) backward(g *Tensor, needs []bool) []*Tensor {
 // convTransposeRec computes the transposed convolution of the 4-D y with w
 // plus b, the adjoint of the convolution s, and records it.
 func convTransposeRec(y, w, b *Tensor, s *convShape) *Tensor {
-	x := empty(y.dtype, s.xShape())
+	x := newLike(y.dtype, s.xShape(), true, y, w, b)
+	var cols *Tensor
+	if !s.direct() {
+		cols = scratchLike(y.dtype, s.n*s.g.ColRows()*s.g.ColCols(), y, w, b)
+		defer releaseScratch(cols)
+	}
 	switch y.dtype {
 	case Float32:
-		convTranspose(s, convElems[float32](y), convElems[float32](w), convBias[float32](b), x.st.f32)
+		convTranspose(s, convElems[float32](y), convElems[float32](w), convBias[float32](b), x.st.f32, colsOf[float32](cols))
 	case Float64:
-		convTranspose(s, convElems[float64](y), convElems[float64](w), convBias[float64](b), x.st.f64)
+		convTranspose(s, convElems[float64](y), convElems[float64](w), convBias[float64](b), x.st.f64, colsOf[float64](cols))
 	}
 	return record(x, "ConvTranspose2d", &convTransposeOp{y: y, w: w, s: s}, y, w, b)
 }

@@ -38,7 +38,7 @@ func (t *Tensor) To(dt DType) *Tensor {
 	if dt != Float32 && dt != Float64 && dt != Int64 {
 		panicf("To", shapesOf(t), "invalid dtype %v", dt)
 	}
-	out := empty(dt, t.shape)
+	out := newLike(dt, t.shape, false, t)
 	switch {
 	case t.dtype == Float32 && dt == Float64:
 		unaryLoop(out.st.f64, t.st.f32, t.offset, t.shape, t.strides, func(v float32) float64 { return float64(v) })

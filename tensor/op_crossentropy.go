@@ -15,6 +15,18 @@ type softmaxCrossEntropyOp struct {
 }
 
 func (o *softmaxCrossEntropyOp) backward(g *Tensor, _ []bool) []*Tensor {
+	if g.noGrad && o.x.Dim() == 2 {
+		// A plain backward pass over [N, C] logits: one loop per row.
+		dx := newLike(o.x.dtype, o.x.shape, false, g)
+		dx.noGrad = true
+		switch dx.dtype {
+		case Float32:
+			crossEntropyGradRows(dx.st.f32, o.x, o.x.st.f32, o.target, g, g.st.f32)
+		case Float64:
+			crossEntropyGradRows(dx.st.f64, o.x, o.x.st.f64, o.target, g, g.st.f64)
+		}
+		return []*Tensor{dx}
+	}
 	x := saved(g, o.x)
 	oh := oneHotAlong(o.target, o.axis, x.dtype, x.shape)
 	return []*Tensor{g.Unsqueeze(o.axis).Mul(x.Softmax(o.axis).Sub(oh))}
@@ -35,6 +47,18 @@ func (o *softmaxCrossEntropyOp) backward(g *Tensor, _ []bool) []*Tensor {
 // index, label smoothing and the reduction.
 func SoftmaxCrossEntropy(logits, target *Tensor) *Tensor {
 	const op = "SoftmaxCrossEntropy"
+	logits.live(op)
+	target.live(op)
+	if logits.Dim() == 2 && logits.dtype.IsFloat() && target.dtype == Int64 && target.Dim() == 1 && target.shape[0] == logits.shape[0] {
+		out := newLike(logits.dtype, target.shape, false, logits, target)
+		switch logits.dtype {
+		case Float32:
+			crossEntropyRows(out.st.f32, logits, logits.st.f32, target)
+		case Float64:
+			crossEntropyRows(out.st.f64, logits, logits.st.f64, target)
+		}
+		return record(out, op, &softmaxCrossEntropyOp{axis: 1, x: logits, target: target.Detach()}, logits)
+	}
 	shapes := shapesOf(logits, target)
 	if !logits.dtype.IsFloat() {
 		panicf(op, shapes, "logits must be floating-point, not %v", logits.dtype)
@@ -110,6 +134,61 @@ func crossEntropyLines[T float](out []T, x *Tensor, xs []T, target *Tensor, axis
 		}
 		out[p[2]] = T(math.Log(sum) + m - float64(xs[p[0]+int(t)*s]))
 	})
+}
+
+// crossEntropyRows is crossEntropyLines for 2-D logits x [N, C] and 1-D
+// targets, without the general index walk.
+func crossEntropyRows[T float](out []T, x *Tensor, xs []T, target *Tensor) {
+	n, c := x.shape[0], x.shape[1]
+	rs, cs := x.strides[0], x.strides[1]
+	ts, to, tst := target.st.i64, target.offset, target.strides[0]
+	for i := 0; i < n; i++ {
+		t := ts[to+i*tst]
+		if t < 0 || t >= int64(c) {
+			panicf("SoftmaxCrossEntropy", shapesOf(x, target), "target %d out of range for %d classes", t, c)
+		}
+		p := x.offset + i*rs
+		m, sum := rowMaxExpSum(xs, p, cs, c)
+		out[i] = T(math.Log(sum) + m - float64(xs[p+int(t)*cs]))
+	}
+}
+
+// rowMaxExpSum returns the maximum m of the n elements of xs from p with
+// stride s (NaN if one is NaN) and Σ exp(x − m), in float64.
+func rowMaxExpSum[T float](xs []T, p, s, n int) (m, sum float64) {
+	m = math.Inf(-1)
+	for i, q := 0, p; i < n; i, q = i+1, q+s {
+		if v := float64(xs[q]); v > m || v != v {
+			m = v
+			if v != v {
+				break
+			}
+		}
+	}
+	for i, q := 0, p; i < n; i, q = i+1, q+s {
+		sum += math.Exp(float64(xs[q]) - m)
+	}
+	return m, sum
+}
+
+// crossEntropyGradRows writes dx = g[i] · (softmax(x[i]) − onehot(t[i]))
+// for the 2-D logits x [N, C] into the contiguous dx, reading the output
+// gradient g [N] (gs its storage) through its stride.
+func crossEntropyGradRows[T float](dx []T, x *Tensor, xs []T, target *Tensor, g *Tensor, gs []T) {
+	n, c := x.shape[0], x.shape[1]
+	rs, cs := x.strides[0], x.strides[1]
+	ts, to, tst := target.st.i64, target.offset, target.strides[0]
+	for i := 0; i < n; i++ {
+		p := x.offset + i*rs
+		m, sum := rowMaxExpSum(xs, p, cs, c)
+		gi := float64(gs[g.offset+i*g.strides[0]])
+		row := dx[i*c : i*c+c]
+		for j, q := 0, p; j < c; j, q = j+1, q+cs {
+			row[j] = T(gi * (math.Exp(float64(xs[q])-m) / sum))
+		}
+		t := int(ts[to+i*tst])
+		row[t] = T(gi * (math.Exp(float64(xs[p+t*cs])-m)/sum - 1))
+	}
 }
 
 // oneHotAlong returns a contiguous tensor of dtype dt and the given shape

@@ -42,7 +42,7 @@ func (t *Tensor) Gather(axis int, index *Tensor) *Tensor {
 // shapes are the operands' shapes for error messages.
 func gather(op string, t *Tensor, a int, index *Tensor, shapes [][]int) *Tensor {
 	checkIndexValues(op, t, index, a, shapes)
-	out := empty(t.dtype, index.shape)
+	out := newLike(t.dtype, index.shape, true, t, index)
 	xst := append([]int{}, t.strides...)
 	xst[a] = 0
 	offs := []int{index.offset, t.offset, 0}

@@ -44,7 +44,7 @@ func (t *Tensor) logSumExp(op string, axes []int, keepdim bool) *Tensor {
 // logSumExpKeep returns log Σ exp x over the reduced axes with the keep-dim
 // shape keep (not recorded). The sums accumulate in float64.
 func logSumExpKeep(op string, x *Tensor, keep []int) *Tensor {
-	out := empty(x.dtype, keep)
+	out := newLike(x.dtype, keep, true, x)
 	if x.Numel() == 0 {
 		out.fill(math.Inf(-1))
 		return out

@@ -18,7 +18,7 @@ func (o *maskedFillOp) backward(g *Tensor, needs []bool) []*Tensor {
 // the result has the broadcast shape.
 func (t *Tensor) MaskedFill(mask *Tensor, value float64) *Tensor {
 	shape := broadcastShapes("MaskedFill", t.shape, mask.shape)
-	out := empty(t.dtype, shape)
+	out := newLike(t.dtype, shape, true, t, mask)
 	out.CopyFrom(t)
 	ms := broadcastStrides(mask.shape, mask.strides, shape)
 	set := func(p int) {}

@@ -76,7 +76,7 @@ func matmulND(a, b *Tensor) *Tensor {
 		tb, ldb = false, max(n, 1)
 	}
 	outShape := append(append([]int{}, batch...), m, n)
-	out := empty(a.dtype, outShape)
+	out := newLike(a.dtype, outShape, false, a, b)
 	abst := broadcastStrides(ac.shape[:na-2], ac.strides[:na-2], batch)
 	bbst := broadcastStrides(bc.shape[:nb-2], bc.strides[:nb-2], batch)
 	nbatch := numel(batch)

@@ -19,7 +19,7 @@ func (o *extremeOp) backward(g *Tensor, _ []bool) []*Tensor {
 func tieWeights(x, y *Tensor, keep []int) *Tensor {
 	hit := compareBinary("Max", x, y, func(a, b float64) bool { return a == b || (a != a && b != b) })
 	count := sumKeep(hit, keep)
-	w := empty(x.dtype, x.shape)
+	w := newLike(x.dtype, x.shape, true, x, y)
 	switch x.dtype {
 	case Float32:
 		binaryLoop(w.st.f32, hit.st.i64, 0, hit.strides, count.st.i64, 0, broadcastStrides(keep, count.strides, x.shape), x.shape,
@@ -56,7 +56,7 @@ func (t *Tensor) extreme(op string, axes []int, keepdim bool, sign int) *Tensor 
 	}
 	var kout *Tensor
 	if numel(keep) == 0 {
-		kout = empty(t.dtype, keep)
+		kout = newLike(t.dtype, keep, true, t)
 	} else {
 		kout = extremeKeep(op, t, keep, sign)
 	}

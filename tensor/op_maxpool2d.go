@@ -19,8 +19,8 @@ func MaxPool2d(x *Tensor, kernel, stride, padding [2]int) *Tensor {
 	if !p.batched {
 		return MaxPool2d(x.Unsqueeze(0), kernel, stride, padding).Squeeze(0)
 	}
-	y := empty(x.dtype, []int{p.n, p.c, p.oh, p.ow})
-	idx := make([]int, y.Numel())
+	y := newLike(x.dtype, []int{p.n, p.c, p.oh, p.ow}, true, x)
+	idx := newLike(Int64, y.shape, false, x).st.i64
 	switch x.dtype {
 	case Float32:
 		maxPool(&p, x, y.st.f32, idx)
@@ -91,7 +91,7 @@ func poolPlanes(p *poolGeom, fn func(plane int)) {
 
 // maxPool writes the window maxima of x into y and, into idx, the index of
 // each maximum in the contiguous layout of x.
-func maxPool[T float](p *poolGeom, x *Tensor, y []T, idx []int) {
+func maxPool[T float](p *poolGeom, x *Tensor, y []T, idx []int64) {
 	xs := elems[T](x)
 	sn, sc, sh, sw := x.strides[0], x.strides[1], x.strides[2], x.strides[3]
 	g := *p
@@ -102,6 +102,10 @@ func maxPool[T float](p *poolGeom, x *Tensor, y []T, idx []int) {
 		base := x.offset + n*sn + c*sc
 		yp := y[plane*ohw : (plane+1)*ohw]
 		ip := idx[plane*ohw : (plane+1)*ohw]
+		if g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0 && sw == 1 {
+			maxPool2x2(xs, base, sh, g.w, plane*hw, g.oh, g.ow, yp, ip)
+			return
+		}
 		for oh := 0; oh < g.oh; oh++ {
 			h0 := oh*g.sh - g.ph
 			h1 := min(h0+g.kh, g.h)
@@ -121,17 +125,47 @@ func maxPool[T float](p *poolGeom, x *Tensor, y []T, idx []int) {
 					}
 				}
 				yp[oh*g.ow+ow] = best
-				ip[oh*g.ow+ow] = plane*hw + bi
+				ip[oh*g.ow+ow] = int64(plane*hw + bi)
 			}
 		}
 	})
+}
+
+// maxPool2x2 is maxPool's loop over one plane for 2×2 windows with stride
+// 2 and no padding, the plane's rows being contiguous (element (h, w) at
+// base + h·sh + w). It compares in the same order as the general loop, so
+// ties and NaN resolve alike: the first maximum wins, and a NaN wins over
+// numbers, the last NaN over earlier ones. idx gets off + h·w' + w for the
+// winner's (h, w), w' being the plane's width.
+func maxPool2x2[T float](xs []T, base, sh, width, off, oh, ow int, y []T, idx []int64) {
+	for i := 0; i < oh; i++ {
+		r0 := base + 2*i*sh
+		r1 := r0 + sh
+		row0, row1 := xs[r0:r0+2*ow], xs[r1:r1+2*ow]
+		yr, ir := y[i*ow:i*ow+ow], idx[i*ow:i*ow+ow]
+		top := off + 2*i*width
+		for j := range yr {
+			best, bi := row0[2*j], 2*j
+			if v := row0[2*j+1]; v > best || v != v {
+				best, bi = v, 2*j+1
+			}
+			if v := row1[2*j]; v > best || v != v {
+				best, bi = v, width+2*j
+			}
+			if v := row1[2*j+1]; v > best || v != v {
+				best, bi = v, width+2*j+1
+			}
+			yr[j] = best
+			ir[j] = int64(top + bi)
+		}
+	}
 }
 
 // poolGatherOp is y[i] = x[idx[i]] (x flattened in row-major order), the
 // selection of MaxPool2d: dL/dx is zero except at the selected positions,
 // where the output gradients add up (poolScatterOp).
 type poolGatherOp struct {
-	idx []int
+	idx []int64
 	in  []int // shape of x
 }
 
@@ -142,7 +176,7 @@ func (o *poolGatherOp) backward(g *Tensor, _ []bool) []*Tensor {
 // poolScatterOp is the adjoint of poolGatherOp: x = zeros(in) with
 // x[idx[i]] += y[i]. Its derivative is the gather again.
 type poolScatterOp struct {
-	idx []int
+	idx []int64
 	out []int // shape of y
 }
 
@@ -151,8 +185,8 @@ func (o *poolScatterOp) backward(g *Tensor, _ []bool) []*Tensor {
 }
 
 // poolGather returns the elements of x (flattened) at idx, shaped as shape.
-func poolGather(x *Tensor, idx []int, shape []int) *Tensor {
-	y := empty(x.dtype, shape)
+func poolGather(x *Tensor, idx []int64, shape []int) *Tensor {
+	y := newLike(x.dtype, shape, true, x)
 	switch x.dtype {
 	case Float32:
 		poolGatherFlat(convElems[float32](x), idx, y.st.f32)
@@ -164,8 +198,8 @@ func poolGather(x *Tensor, idx []int, shape []int) *Tensor {
 
 // poolScatter returns zeros of shape with each element of y added at its
 // index in idx.
-func poolScatter(y *Tensor, idx []int, shape []int) *Tensor {
-	x := empty(y.dtype, shape)
+func poolScatter(y *Tensor, idx []int64, shape []int) *Tensor {
+	x := newLike(y.dtype, shape, true, y)
 	switch y.dtype {
 	case Float32:
 		poolScatterFlat(convElems[float32](y), idx, x.st.f32)
@@ -175,13 +209,13 @@ func poolScatter(y *Tensor, idx []int, shape []int) *Tensor {
 	return record(x, "MaxPool2dBackward", &poolScatterOp{idx: idx, out: y.Shape()}, y)
 }
 
-func poolGatherFlat[T float](x []T, idx []int, y []T) {
+func poolGatherFlat[T float](x []T, idx []int64, y []T) {
 	for i, j := range idx {
 		y[i] = x[j]
 	}
 }
 
-func poolScatterFlat[T float](y []T, idx []int, x []T) {
+func poolScatterFlat[T float](y []T, idx []int64, x []T) {
 	for i, j := range idx {
 		x[j] += y[i]
 	}

@@ -25,7 +25,7 @@ func (t *Tensor) mean(op string, axes []int, keepdim bool) *Tensor {
 	t.mustFloat(op)
 	mask, keep := reduceAxes(op, t, axes)
 	n := reducedCount(t.shape, keep)
-	out := empty(t.dtype, keep)
+	out := newLike(t.dtype, keep, true, t)
 	mean := meanKeep(t, keep, n)
 	switch t.dtype {
 	case Float32:
@@ -58,7 +58,7 @@ func reducedCount(shape, keep []int) int {
 // keep, the means of the floating-point tensor x over the reduced axes,
 // each of which folds n elements (not recorded).
 func meanKeep(x *Tensor, keep []int, n int) []float64 {
-	acc := make([]float64, numel(keep))
+	acc := newLike(Float64, keep, true, x).st.f64
 	switch x.dtype {
 	case Float32:
 		reduceInto(acc, keep, x.st.f32, x.offset, x.shape, x.strides, func(a float64, v float32) float64 { return a + float64(v) })

@@ -1,5 +1,7 @@
 package tensor
 
+import "github.com/backprop-go/backprop/internal/kernel"
+
 // mulOp is y = a · b (broadcast): dL/da = dL/dy · b and dL/db = dL/dy · a.
 type mulOp struct{ a, b *Tensor }
 
@@ -16,6 +18,9 @@ func (o *mulOp) backward(g *Tensor, needs []bool) []*Tensor {
 
 // Mul returns t · u element-wise with broadcasting.
 func (t *Tensor) Mul(u *Tensor) *Tensor {
+	if out := binaryFast("Mul", t, u, kernel.Mul); out != nil {
+		return record(out, "Mul", &mulOp{a: t, b: u}, t, u)
+	}
 	out := mapBinary("Mul", t, u,
 		func(a, b float32) float32 { return a * b },
 		func(a, b float64) float64 { return a * b },

@@ -24,7 +24,7 @@ func OneHot(indices *Tensor, numClasses int) *Tensor {
 		panicf("OneHot", shapesOf(indices), "number of classes must be non-negative or -1, got %d", numClasses)
 	}
 	shape := append(indices.Shape(), numClasses)
-	out := empty(Int64, shape)
+	out := newLike(Int64, shape, true, indices)
 	for i, v := range idx {
 		if v < 0 || v >= int64(numClasses) {
 			panicf("OneHot", shapesOf(indices), "index %d out of range for %d classes", v, numClasses)

@@ -30,6 +30,17 @@ func TestReLUValues(t *testing.T) {
 	if got, want := x.Grad(), tensor.FromSlice([]float64{3, 0, 0, math.Inf(1)}); !tensor.Equal(got, want) {
 		t.Errorf("gradient %v, want %v", got, want)
 	}
+	// As in PyTorch 1.13.1, −0 passes unchanged (torch.relu keeps its sign
+	// bit), for every dtype and layout, and so does NaN.
+	for _, dt := range []tensor.DType{tensor.Float32, tensor.Float64} {
+		z := tensor.FromSlice([]float64{math.Copysign(0, -1), math.NaN(), -1}).To(dt)
+		for _, v := range []*tensor.Tensor{z.ReLU(), z.Unsqueeze(1).Expand(3, 2).T().ReLU().Slice(0, 0, 1, 1).Reshape(3)} {
+			got := v.Float64s()
+			if !math.Signbit(got[0]) || got[0] != 0 || !math.IsNaN(got[1]) || got[2] != 0 || math.Signbit(got[2]) {
+				t.Errorf("%v: ReLU(−0, NaN, −1) = %v, want [-0 NaN 0]", dt, got)
+			}
+		}
+	}
 	// An infinite output gradient does not leak NaN where ReLU blocks it.
 	y := tensor.FromSlice([]float64{-1}).SetRequiresGrad(true)
 	y.ReLU().Backward(tensor.WithGrad(tensor.FromSlice([]float64{math.Inf(1)})))

@@ -55,7 +55,7 @@ func (t *Tensor) ScatterAdd(axis int, index, src *Tensor) *Tensor {
 	}
 	checkIndexShape("ScatterAdd", t, index, a, src)
 	checkIndexValues("ScatterAdd", t, index, a, shapesOf(t, index, src))
-	out := empty(t.dtype, t.shape)
+	out := newLike(t.dtype, t.shape, true, t, index, src)
 	out.CopyFrom(t)
 	ost := append([]int{}, out.strides...)
 	ost[a] = 0

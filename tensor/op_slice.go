@@ -23,7 +23,7 @@ func (o *sliceBackwardOp) backward(g *Tensor, _ []bool) []*Tensor {
 // sliceScatter returns zeros of shape with g written at start:…:step along
 // axis.
 func sliceScatter(g *Tensor, shape []int, axis, start, step int) *Tensor {
-	out := empty(g.dtype, shape)
+	out := newLike(g.dtype, shape, true, g)
 	end := start + (g.shape[axis]-1)*step + 1
 	dst := out.Detach().Slice(axis, start, end, step)
 	dst.CopyFrom(g)

@@ -35,7 +35,7 @@ func (t *Tensor) Softmax(axis int) *Tensor {
 func softmaxForward(op string, t *Tensor, axis int, log bool) *Tensor {
 	t.mustFloat(op)
 	a := t.axis(op, axis)
-	out := empty(t.dtype, t.shape)
+	out := newLike(t.dtype, t.shape, true, t)
 	switch t.dtype {
 	case Float32:
 		softmaxLines(out.st.f32, t.st.f32, t.offset, t.shape, t.strides, a, log)

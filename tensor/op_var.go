@@ -74,7 +74,7 @@ func (t *Tensor) variance(op string, correction int, axes []int, keepdim, std bo
 	n := reducedCount(t.shape, keep)
 	dof := math.Max(0, float64(n-correction))
 	v := varianceKeep(t, keep, n)
-	out := empty(t.dtype, keep)
+	out := newLike(t.dtype, keep, true, t)
 	for i, s := range v {
 		s /= dof
 		if std {

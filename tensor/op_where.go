@@ -29,7 +29,7 @@ func Where(cond, a, b *Tensor) *Tensor {
 	cst := broadcastStrides(cond.shape, cond.strides, shape)
 	ast := broadcastStrides(a.shape, a.strides, shape)
 	bst := broadcastStrides(b.shape, b.strides, shape)
-	out := empty(a.dtype, shape)
+	out := newLike(a.dtype, shape, false, cond, a, b)
 	switch a.dtype {
 	case Float32:
 		whereByCond(out.st.f32, cond, cst, a.st.f32, a.offset, ast, b.st.f32, b.offset, bst, shape)

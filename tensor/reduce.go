@@ -92,20 +92,117 @@ func reduceInto[A, T number](out []A, outShape []int, x []T, xoff int, xshape, x
 // sumKeep returns the sum of x over the masked axes with the keep-dim shape
 // (not recorded). Float32 sums accumulate in float64.
 func sumKeep(x *Tensor, keep []int) *Tensor {
-	out := empty(x.dtype, keep)
+	out := newLike(x.dtype, keep, true, x)
+	contig := x.IsContiguous()
+	n := x.Numel()
 	switch x.dtype {
 	case Float32:
-		acc := make([]float64, len(out.st.f32))
-		reduceInto(acc, keep, x.st.f32, x.offset, x.shape, x.strides, func(a float64, v float32) float64 { return a + float64(v) })
+		acc := newLike(Float64, keep, true, x).st.f64
+		if contig {
+			sumContig(acc, x.st.f32[x.offset:x.offset+n], x.shape, keep)
+		} else {
+			reduceInto(acc, keep, x.st.f32, x.offset, x.shape, x.strides, func(a float64, v float32) float64 { return a + float64(v) })
+		}
 		for i, v := range acc {
 			out.st.f32[i] = float32(v)
 		}
 	case Float64:
-		reduceInto(out.st.f64, keep, x.st.f64, x.offset, x.shape, x.strides, func(a, v float64) float64 { return a + v })
+		if contig {
+			sumContig(out.st.f64, x.st.f64[x.offset:x.offset+n], x.shape, keep)
+		} else {
+			reduceInto(out.st.f64, keep, x.st.f64, x.offset, x.shape, x.strides, func(a, v float64) float64 { return a + v })
+		}
 	case Int64:
-		reduceInto(out.st.i64, keep, x.st.i64, x.offset, x.shape, x.strides, func(a, v int64) int64 { return a + v })
+		if contig {
+			sumContig(out.st.i64, x.st.i64[x.offset:x.offset+n], x.shape, keep)
+		} else {
+			reduceInto(out.st.i64, keep, x.st.i64, x.offset, x.shape, x.strides, func(a, v int64) int64 { return a + v })
+		}
 	}
 	return out
+}
+
+// maxRuns bounds the number of alternating kept and reduced runs of axes
+// sumContig handles; more fall back to one axis per run, which is still
+// correct.
+const maxRuns = 8
+
+// sumContig adds into out (the zeroed, contiguous keep-dim result) the sums
+// of the contiguous x of shape over the axes where keep is 1 and shape is
+// not. Adjacent axes that are all kept or all reduced are merged, so the
+// inner loop runs over the longest contiguous stretch.
+func sumContig[A, T number](out []A, x []T, shape, keep []int) {
+	if len(x) == 0 {
+		return
+	}
+	// Runs of axes, outermost first: size and whether reduced.
+	var size [maxRuns]int
+	var red [maxRuns]bool
+	nr := 0
+	for i, d := range shape {
+		if d == 1 {
+			continue
+		}
+		r := keep[i] == 1
+		if nr > 0 && red[nr-1] == r {
+			size[nr-1] *= d
+			continue
+		}
+		if nr == maxRuns {
+			reduceInto(out, keep, x, 0, shape, contiguousStrides(shape), func(a A, v T) A { return a + A(v) })
+			return
+		}
+		size[nr], red[nr] = d, r
+		nr++
+	}
+	if nr == 0 {
+		out[0] += A(x[0])
+		return
+	}
+	// Strides of x and out for each run.
+	var xst, ost [maxRuns]int
+	xs, os := 1, 1
+	for r := nr - 1; r >= 0; r-- {
+		xst[r] = xs
+		xs *= size[r]
+		if !red[r] {
+			ost[r] = os
+			os *= size[r]
+		}
+	}
+	n := size[nr-1]
+	var idx [maxRuns]int
+	px, po := 0, 0
+	for {
+		seg := x[px : px+n]
+		if red[nr-1] {
+			var acc A
+			for _, v := range seg {
+				acc += A(v)
+			}
+			out[po] += acc
+		} else {
+			o := out[po : po+n]
+			for i, v := range seg {
+				o[i] += A(v)
+			}
+		}
+		k := nr - 2
+		for ; k >= 0; k-- {
+			idx[k]++
+			px += xst[k]
+			po += ost[k]
+			if idx[k] < size[k] {
+				break
+			}
+			px -= xst[k] * size[k]
+			po -= ost[k] * size[k]
+			idx[k] = 0
+		}
+		if k < 0 {
+			return
+		}
+	}
 }
 
 // extremeKeep returns the maximum (sign > 0) or minimum (sign < 0) of x over
@@ -114,7 +211,7 @@ func extremeKeep(op string, x *Tensor, keep []int, sign int) *Tensor {
 	if x.Numel() == 0 {
 		panicf(op, shapesOf(x), "reduction of an empty tensor")
 	}
-	out := empty(x.dtype, keep)
+	out := newLike(x.dtype, keep, false, x)
 	switch x.dtype {
 	case Float32:
 		out.fill(math.Inf(-sign))

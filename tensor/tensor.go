@@ -39,24 +39,29 @@ func (d DType) Size() int {
 }
 
 // storage is the flat memory behind one or more tensors. Exactly one of the
-// slices is used, according to the tensors' DType.
+// slices is used, according to the tensors' DType. Storage taken from an
+// Arena records it; the arena's Reset takes the slice back and marks the
+// storage freed.
 type storage struct {
-	f32 []float32
-	f64 []float64
-	i64 []int64
+	f32   []float32
+	f64   []float64
+	i64   []int64
+	arena *Arena
+	freed bool
 }
 
-func newStorage(dt DType, n int) *storage {
+// alloc gives st a zeroed heap buffer of n elements of type dt.
+func (st *storage) alloc(dt DType, n int) {
 	switch dt {
 	case Float32:
-		return &storage{f32: make([]float32, n)}
+		st.f32 = make([]float32, n)
 	case Float64:
-		return &storage{f64: make([]float64, n)}
+		st.f64 = make([]float64, n)
 	case Int64:
-		return &storage{i64: make([]int64, n)}
+		st.i64 = make([]int64, n)
+	default:
+		panicf("New", nil, "invalid dtype %v", dt)
 	}
-	panicf("New", nil, "invalid dtype %v", dt)
-	return nil
 }
 
 // Tensor is an n-dimensional array of one DType with a shape and strides
@@ -73,10 +78,11 @@ type Tensor struct {
 	offset  int
 	st      *storage
 
-	requiresGrad bool  // a leaf that wants a gradient, or a recorded result
-	noGrad       bool  // operations on this tensor record nothing
+	requiresGrad bool // a leaf that wants a gradient, or a recorded result
+	noGrad       bool // operations on this tensor record nothing
 	grad         *Tensor
-	fn           *node // the operation that produced this tensor; nil for leaves
+	fn           *node  // the operation that produced this tensor; nil for leaves
+	arena        *Arena // where operations on this tensor allocate; nil for the heap
 }
 
 // contiguousStrides returns the row-major strides of shape.
@@ -102,17 +108,65 @@ func numel(shape []int) int {
 func checkShape(op string, shape []int) {
 	for _, d := range shape {
 		if d < 0 {
-			panicf(op, [][]int{shape}, "negative dimension %d", d)
+			panicf(op, [][]int{append([]int(nil), shape...)}, "negative dimension %d", d)
 		}
 	}
 }
 
 // empty returns a new contiguous tensor of the given type and shape with
-// zeroed storage. The shape slice is copied.
-func empty(dt DType, shape []int) *Tensor {
+// zeroed heap storage. The shape slice is copied.
+func empty(dt DType, shape []int) *Tensor { return newTensor(nil, dt, shape, true) }
+
+// maxInline is the number of dimensions whose shape and strides live in
+// the allocation of the tensor itself.
+const maxInline = 4
+
+// block is the single allocation behind a new contiguous tensor: the
+// tensor, its storage header and, for up to maxInline dimensions, its
+// shape and strides.
+type block struct {
+	t    Tensor
+	st   storage
+	dims [2 * maxInline]int
+}
+
+// newTensor returns a new contiguous tensor of the given type and shape
+// (copied) with storage from the arena a, or from the heap when a is nil.
+// With zero false the elements of arena storage are left as they are, for
+// callers that write every element; heap storage is always zeroed. The
+// result is tagged with a.
+func newTensor(a *Arena, dt DType, shape []int, zero bool) *Tensor {
 	checkShape("New", shape)
-	sh := append([]int(nil), shape...)
-	return &Tensor{dtype: dt, shape: sh, strides: contiguousStrides(sh), st: newStorage(dt, numel(sh))}
+	b := new(block)
+	nd := len(shape)
+	var sh, st []int
+	if nd <= maxInline {
+		sh = b.dims[:nd:nd]
+		st = b.dims[maxInline : maxInline+nd : maxInline+nd]
+	} else {
+		buf := make([]int, 2*nd)
+		sh, st = buf[:nd:nd], buf[nd:]
+	}
+	copy(sh, shape)
+	n := 1
+	for i := nd - 1; i >= 0; i-- {
+		st[i] = n
+		n *= sh[i]
+	}
+	if a != nil {
+		a.take(&b.st, dt, n, zero)
+	} else {
+		b.st.alloc(dt, n)
+	}
+	b.t = Tensor{dtype: dt, shape: sh, strides: st, st: &b.st, arena: a}
+	return &b.t
+}
+
+// newLike returns a new contiguous tensor of the given type and shape in
+// the arena of the first of like that has one (on the heap when none has),
+// zeroed when zero is true.
+func newLike(dt DType, shape []int, zero bool, like ...*Tensor) *Tensor {
+	return newTensor(arenaOf(like...), dt, shape, zero)
 }
 
 // DType returns the element type of t.
@@ -198,10 +252,28 @@ func (t *Tensor) SetGrad(g *Tensor) {
 // zero_grad(set_to_none=True)).
 func (t *Tensor) ZeroGrad() { t.grad = nil }
 
+// ZeroGradInPlace sets every element of t's gradient to zero, keeping its
+// storage, or does nothing when t has no gradient (PyTorch's
+// zero_grad(set_to_none=False)). The next backward pass then accumulates
+// into that storage instead of allocating a new gradient, which is what a
+// training loop that allocates nothing per step needs. A gradient that is
+// itself part of a graph (from CreateGraph) is cleared as by ZeroGrad.
+func (t *Tensor) ZeroGradInPlace() {
+	g := t.grad
+	if g == nil {
+		return
+	}
+	if g.requiresGrad || g.fn != nil || g.st.freed {
+		t.grad = nil
+		return
+	}
+	g.fillZero()
+}
+
 // Detach returns a tensor sharing t's storage that is not part of any graph
 // and does not require a gradient.
 func (t *Tensor) Detach() *Tensor {
-	return &Tensor{dtype: t.dtype, shape: t.shape, strides: t.strides, offset: t.offset, st: t.st}
+	return &Tensor{dtype: t.dtype, shape: t.shape, strides: t.strides, offset: t.offset, st: t.st, arena: t.arena}
 }
 
 // NoGrad returns a view of t from which nothing is recorded: operations
@@ -229,9 +301,9 @@ func sameShape(a, b []int) bool {
 }
 
 // view returns a tensor over t's storage with the given layout. The result
-// inherits t's noGrad flag and nothing else.
+// inherits t's noGrad flag and arena and nothing else.
 func (t *Tensor) view(shape, strides []int, offset int) *Tensor {
-	return &Tensor{dtype: t.dtype, shape: shape, strides: strides, offset: offset, st: t.st, noGrad: t.noGrad}
+	return &Tensor{dtype: t.dtype, shape: shape, strides: strides, offset: offset, st: t.st, noGrad: t.noGrad, arena: t.arena}
 }
 
 // SetData makes the leaf t refer to src's elements: t takes src's dtype,
@@ -247,5 +319,6 @@ func (t *Tensor) SetData(src *Tensor) {
 		panicf("SetData", shapesOf(t, src), "a tensor that requires a gradient needs floating-point data, not %v", src.dtype)
 	}
 	t.dtype, t.shape, t.strides, t.offset, t.st = src.dtype, src.shape, src.strides, src.offset, src.st
+	t.arena = src.arena
 	t.grad = nil
 }

@@ -1,7 +1,8 @@
 package kernel
 
 import (
-	"sync"
+	"fmt"
+	"unsafe"
 
 	"github.com/backprop-go/backprop/internal/parallel"
 )
@@ -9,38 +10,264 @@ import (
 // Float is the element type of the floating-point kernels.
 type Float interface{ ~float32 | ~float64 }
 
-// Block sizes of the pure-Go GEMM: a kc×nc panel of B and an mc×kc block of
-// A are packed so the inner loops stream through contiguous memory.
-const (
-	gemmKC = 256
-	gemmNC = 512
-	gemmMC = 64
-)
-
 // Gemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices, where
 // op(X) is X or its transpose. op(A) is m×k, op(B) is k×n, C is m×n; lda,
 // ldb and ldc are the row strides of A, B and C as stored. With beta == 0,
-// C is overwritten without being read (NaNs in C do not propagate).
+// C is overwritten without being read (NaNs in C do not propagate); with
+// alpha == 0 or k == 0, A and B are not read. Elements of C outside the
+// m×n window are never written.
+//
+// Gemm packs the operands into cache-sized panels when that pays (Goto's
+// method) and runs register-blocked micro-kernels of the current Path on
+// them; small and thin products read A and B in place. Large products are
+// split over parallel.Workers() goroutines. It panics if a slice is too
+// short or a stride too small for the sizes given.
 func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	var z T
+	if unsafe.Sizeof(z) == 4 {
+		gemm(gemm32, transA, transB, m, n, k, float32(alpha), castSlice[float32](a), lda,
+			castSlice[float32](b), ldb, float32(beta), castSlice[float32](c), ldc)
+		return
+	}
+	gemm(gemm64, transA, transB, m, n, k, float64(alpha), castSlice[float64](a), lda,
+		castSlice[float64](b), ldb, float64(beta), castSlice[float64](c), ldc)
+}
+
+// castSlice reinterprets a slice of a type whose underlying type is U as a
+// []U.
+func castSlice[U, T Float](s []T) []U {
+	return unsafe.Slice((*U)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
+}
+
+// gemmKernel is an assembly micro-kernel (see _gen/gemm.go): it writes
+// C[0:mr, 0:n] = alpha·A·B (+ beta·C when load ≠ 0) for A's element (r, p)
+// at a + r·ars + p·aks, B's element (p, j) at b + (j/w)·bps + p·bks + j%w
+// and C's (r, j) at c + r·ldc + j, where w is the kernel's panel width
+// (nv vectors) and mr is fixed by the function.
+type gemmKernel[T float32 | float64] func(k int, a *T, ars, aks int, b *T, bks, bps int, c *T, ldc, n int, alpha, beta T, load int)
+
+// gemmImpl is one implementation of the GEMM micro-kernels with its
+// blocking parameters.
+type gemmImpl[T float32 | float64] struct {
+	path  Path
+	lanes int    // elements per vector: a tile is nv·lanes columns wide, nv ∈ {1, 2}
+	maxMR [2]int // rows of a full tile with one and with two column vectors
+	// maskedB tells that the kernels read partial B panels with masks, so
+	// an unpadded B may be read in place.
+	maskedB bool
+	// tile runs the micro-kernel over an mr×n block of C in panels of nv
+	// vectors (B's panels bps elements apart; the last may be narrower);
+	// modeK tells that A's rows are adjacent (ars == 1).
+	tile       func(modeK bool, nv, mr, k int, a []T, ars, aks int, b []T, bks, bps int, c []T, ldc, n int, alpha, beta T, load bool)
+	kc, nc, mc int // cache blocks: kc×nc of B (L2), mc×kc of A (L3)
+	// packBT, when set, transposes packBTRows rows of a transposed B into
+	// a packed panel: dst[p·wp + j] = src[j·lds + p], j < packBTRows,
+	// p < k with k a multiple of packBTRows.
+	packBT     func(dst, src *T, lds, k, wp int)
+	packBTRows int
+}
+
+// The implementations in use, installed by usePath.
+var (
+	gemm32 *gemmImpl[float32]
+	gemm64 *gemmImpl[float64]
+)
+
+// asmTile returns a tile function that calls kernels from table tab.
+func asmTile[T float32 | float64](tab *[2][2][]gemmKernel[T]) func(modeK bool, nv, mr, k int, a []T, ars, aks int, b []T, bks, bps int, c []T, ldc, n int, alpha, beta T, load bool) {
+	return func(modeK bool, nv, mr, k int, a []T, ars, aks int, b []T, bks, bps int, c []T, ldc, n int, alpha, beta T, load bool) {
+		mode, ld := 0, 0
+		if modeK {
+			mode = 1
+		}
+		if load {
+			ld = 1
+		}
+		tab[mode][nv-1][mr](k, &a[0], ars, aks, &b[0], bks, bps, &c[0], ldc, n, alpha, beta, ld)
+	}
+}
+
+// Pure-Go tile sizes.
+const (
+	goMR    = 4
+	goLanes = 8
+)
+
+// goImpl returns the pure-Go implementation.
+func goImpl[T float32 | float64]() *gemmImpl[T] {
+	var z T
+	esize := int(unsafe.Sizeof(z))
+	return &gemmImpl[T]{
+		path:    PathPureGo,
+		lanes:   goLanes,
+		maxMR:   [2]int{goMR, goMR},
+		maskedB: true,
+		tile: func(_ bool, nv, mr, k int, a []T, ars, aks int, b []T, bks, bps int, c []T, ldc, n int, alpha, beta T, load bool) {
+			w := nv * goLanes
+			for j := 0; j < n; j += w {
+				tileGo(mr, k, a, ars, aks, b[j/w*bps:], bks, c[j:], ldc, min(w, n-j), alpha, beta, load)
+			}
+		},
+		kc: 1024 / esize * 4, nc: 512, mc: 256,
+	}
+}
+
+// tileGo is the pure-Go micro-kernel: C[0:mr, 0:n] = alpha·A·B (+ beta·C)
+// in 4×4 blocks whose sixteen sums stay in registers.
+func tileGo[T float32 | float64](mr, k int, a []T, ars, aks int, b []T, bks int, c []T, ldc, n int, alpha, beta T, load bool) {
+	var acc [4][4]T
+	for i0 := 0; i0 < mr; i0 += 4 {
+		h := min(4, mr-i0)
+		for j0 := 0; j0 < n; j0 += 4 {
+			w := min(4, n-j0)
+			if h == 4 && w == 4 {
+				acc = block4x4(k, a[i0*ars:], ars, aks, b[j0:], bks)
+			} else {
+				acc = [4][4]T{}
+				for p := 0; p < k; p++ {
+					brow := b[p*bks+j0 : p*bks+j0+w]
+					for r := 0; r < h; r++ {
+						av := a[(i0+r)*ars+p*aks]
+						for j, bv := range brow {
+							acc[r][j] += av * bv
+						}
+					}
+				}
+			}
+			for r := 0; r < h; r++ {
+				crow := c[(i0+r)*ldc+j0 : (i0+r)*ldc+j0+w]
+				for j := range crow {
+					if load {
+						crow[j] = alpha*acc[r][j] + beta*crow[j]
+					} else {
+						crow[j] = alpha * acc[r][j]
+					}
+				}
+			}
+		}
+	}
+}
+
+// block4x4 returns the 4×4 product of rows 0…3 of A (k columns) and
+// columns 0…3 of B.
+func block4x4[T float32 | float64](k int, a []T, ars, aks int, b []T, bks int) [4][4]T {
+	var c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33 T
+	a0, a1, a2, a3 := 0, ars, 2*ars, 3*ars
+	for p := 0; p < k; p++ {
+		bp := b[p*bks : p*bks+4]
+		b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
+		v := a[a0]
+		c00 += v * b0
+		c01 += v * b1
+		c02 += v * b2
+		c03 += v * b3
+		v = a[a1]
+		c10 += v * b0
+		c11 += v * b1
+		c12 += v * b2
+		c13 += v * b3
+		v = a[a2]
+		c20 += v * b0
+		c21 += v * b1
+		c22 += v * b2
+		c23 += v * b3
+		v = a[a3]
+		c30 += v * b0
+		c31 += v * b1
+		c32 += v * b2
+		c33 += v * b3
+		a0 += aks
+		a1 += aks
+		a2 += aks
+		a3 += aks
+	}
+	return [4][4]T{{c00, c01, c02, c03}, {c10, c11, c12, c13}, {c20, c21, c22, c23}, {c30, c31, c32, c33}}
+}
+
+// gemmCheck panics unless the slices and strides fit the sizes.
+func gemmCheck[T any](transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
+	if m < 0 || n < 0 || k < 0 {
+		panic(fmt.Sprintf("kernel: Gemm: negative size m=%d n=%d k=%d", m, n, k))
+	}
+	need := func(name string, rows, cols int, s []T, ld int) {
+		if ld < max(1, cols) {
+			panic(fmt.Sprintf("kernel: Gemm: ld%s = %d < %d columns", name, ld, cols))
+		}
+		if rows > 0 && cols > 0 && len(s) < (rows-1)*ld+cols {
+			panic(fmt.Sprintf("kernel: Gemm: len(%s) = %d < %d for %d×%d with stride %d", name, len(s), (rows-1)*ld+cols, rows, cols, ld))
+		}
+	}
+	ar, ac := m, k
+	if transA {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if transB {
+		br, bc = n, k
+	}
+	need("a", ar, ac, a, lda)
+	need("b", br, bc, b, ldb)
+	need("c", m, n, c, ldc)
+}
+
+// Work thresholds, in multiply-adds.
+const (
+	gemmParallelMin = 1 << 22 // below this a product runs on the caller only: waking a worker costs more than it saves
+)
+
+func gemm[T float32 | float64](im *gemmImpl[T], transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	gemmCheck(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
 	if m == 0 || n == 0 {
 		return
 	}
-	scaleC(m, n, beta, c, ldc)
 	if k == 0 || alpha == 0 {
+		scaleRows(m, n, beta, c, ldc)
 		return
 	}
-	work := m * n * k
-	rowsPer := m
-	if work >= 1<<18 && m >= 2*4 {
-		rowsPer = (m + parallel.Workers() - 1) / parallel.Workers()
-		rowsPer = (rowsPer + 3) &^ 3
+	w := parallel.Workers()
+	if w == 1 || m*n*k < gemmParallelMin {
+		gemmSerial(im, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
 	}
-	parallel.For(m, rowsPer, func(lo, hi int) {
-		gemmRows(transA, transB, lo, hi, n, k, alpha, a, lda, b, ldb, c, ldc)
+	// Split C along its longer side into a few parts per worker, in whole
+	// tiles, and run them independently; workers claim parts one at a
+	// time, so a processor busy elsewhere does fewer.
+	nr := 2 * im.lanes
+	mr := im.maxMR[1]
+	if n <= im.lanes {
+		mr = im.maxMR[0]
+	}
+	if n >= m && n >= 2*nr {
+		parts := max(w, min(2*w, n/(4*nr)))
+		per := roundUp((n+parts-1)/parts, nr)
+		parallel.ForEach((n+per-1)/per, func(p int) {
+			j0 := p * per
+			j1 := min(j0+per, n)
+			bo := j0
+			if transB {
+				bo = j0 * ldb
+			}
+			gemmSerial(im, transA, transB, m, j1-j0, k, alpha, a, lda, b[bo:], ldb, beta, c[j0:], ldc)
+		})
+		return
+	}
+	parts := max(w, min(2*w, m/(4*mr)))
+	per := roundUp((m+parts-1)/parts, mr)
+	parallel.ForEach((m+per-1)/per, func(p int) {
+		i0 := p * per
+		i1 := min(i0+per, m)
+		ao := i0 * lda
+		if transA {
+			ao = i0
+		}
+		gemmSerial(im, transA, transB, i1-i0, n, k, alpha, a[ao:], lda, b, ldb, beta, c[i0*ldc:], ldc)
 	})
 }
 
-func scaleC[T Float](m, n int, beta T, c []T, ldc int) {
+func roundUp(x, m int) int { return (x + m - 1) / m * m }
+
+// scaleRows sets C = beta·C, or C = 0 without reading C when beta == 0.
+func scaleRows[T float32 | float64](m, n int, beta T, c []T, ldc int) {
 	if beta == 1 {
 		return
 	}
@@ -48,128 +275,228 @@ func scaleC[T Float](m, n int, beta T, c []T, ldc int) {
 		row := c[i*ldc : i*ldc+n]
 		if beta == 0 {
 			clear(row)
-		} else {
-			for j := range row {
-				row[j] *= beta
-			}
+			continue
+		}
+		for j := range row {
+			row[j] *= beta
 		}
 	}
 }
 
-var pools sync.Map // reflect-free pools of packing buffers, one per element type
+// Roles of packing buffers; each has its own pools so that a small
+// buffer of one role never displaces a big one of another.
+const (
+	bufA = iota
+	bufB
+	bufEdge
+)
 
-func getBuf[T Float](n int) *[]T {
+// bufFree holds free packing buffers by element size (4 or 8 bytes) and
+// role. Unlike a sync.Pool it is not emptied by the garbage collector, so
+// a steady stream of products allocates no buffers (and takes no page
+// faults) after the first ones.
+var bufFree = func() (f [2][3]chan any) {
+	for i := range f {
+		for j := range f[i] {
+			f[i][j] = make(chan any, 8)
+		}
+	}
+	return f
+}()
+
+func getBuf[T float32 | float64](role, n int) *[]T {
 	var z T
-	p, _ := pools.LoadOrStore(any(z), &sync.Pool{})
-	pool := p.(*sync.Pool)
-	if v := pool.Get(); v != nil {
+	select {
+	case v := <-bufFree[unsafe.Sizeof(z)/8][role]:
 		b := v.(*[]T)
 		if cap(*b) >= n {
 			*b = (*b)[:n]
 			return b
 		}
+	default:
 	}
 	b := make([]T, n)
 	return &b
 }
 
-func putBuf[T Float](b *[]T) {
+func putBuf[T float32 | float64](role int, b *[]T) {
 	var z T
-	p, _ := pools.Load(any(z))
-	p.(*sync.Pool).Put(b)
+	select {
+	case bufFree[unsafe.Sizeof(z)/8][role] <- b:
+	default:
+	}
 }
 
-// gemmRows computes rows [lo, hi) of C += alpha·op(A)·op(B).
-func gemmRows[T Float](transA, transB bool, lo, hi, n, k int, alpha T, a []T, lda int, b []T, ldb int, c []T, ldc int) {
-	bp := getBuf[T](gemmKC * gemmNC)
-	ap := getBuf[T](gemmMC * gemmKC)
-	defer putBuf(bp)
-	defer putBuf(ap)
-	for pc := 0; pc < k; pc += gemmKC {
-		kc := min(gemmKC, k-pc)
-		for jc := 0; jc < n; jc += gemmNC {
-			nc := min(gemmNC, n-jc)
-			packB(transB, b, ldb, pc, jc, kc, nc, *bp)
-			for ic := lo; ic < hi; ic += gemmMC {
-				mc := min(gemmMC, hi-ic)
-				packA(transA, a, lda, ic, pc, mc, kc, alpha, *ap)
-				macro(mc, nc, kc, *ap, *bp, c[ic*ldc+jc:], ldc)
+// gemmSerial computes C = alpha·op(A)·op(B) + beta·C on the calling
+// goroutine (k ≥ 1, alpha ≠ 0, m, n ≥ 1).
+//
+// The loops follow BLIS with the roles of A and B swapped (the kernels
+// broadcast A and load vectors of B): for each kc-deep slice, an mc×kc
+// block of A (packed or read in place) is multiplied by kc×nc blocks of B
+// (packed into panels nr wide, or read in place); the micro-kernel keeps an
+// mr×kc sliver of A in L1 while it streams B's panels from L2.
+func gemmSerial[T float32 | float64](im *gemmImpl[T], transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	lanes := im.lanes
+	nvMax := 2
+	if n <= lanes {
+		nvMax = 1
+	}
+	nr := nvMax * lanes
+	mrA := im.maxMR[nvMax-1]
+	// Blocks of nearly equal size: no thin last block.
+	kc := (k + (k+im.kc-1)/im.kc - 1) / ((k + im.kc - 1) / im.kc)
+	nc := roundUp((n+(n+im.nc-1)/im.nc-1)/((n+im.nc-1)/im.nc), nr)
+	mc := roundUp((m+(m+im.mc-1)/im.mc-1)/((m+im.mc-1)/im.mc), mrA)
+
+	// Reading the operands in place is fastest unless a stride aliases in
+	// the caches (a multiple of 4 KiB: the rows of a sliver then compete
+	// for one set) or B is much bigger than L2. A transposed A with such a
+	// stride is packed into k-major slivers; B is packed into panels when
+	// transposed (the kernels need its rows contiguous) and when aliasing
+	// or large, if enough row slivers reuse the panels.
+	esize := int(unsafe.Sizeof(alpha))
+	aliased := func(ld int) bool { return ld*esize%4096 == 0 }
+	packA := transA && aliased(lda) && n > 4*nr && m > mrA
+	packB := transB || m > 4*mrA && (aliased(ldb) || k*n*esize > 4<<20)
+
+	var ap, bp, ep *[]T
+	if packA {
+		ap = getBuf[T](bufA, roundUp(mc, mrA)*kc)
+		defer putBuf(bufA, ap)
+	}
+	if packB {
+		bp = getBuf[T](bufB, kc*roundUp(nc, nr))
+		defer putBuf(bufB, bp)
+	} else if !im.maskedB && n%lanes != 0 {
+		ep = getBuf[T](bufEdge, kc*nr)
+		defer putBuf(bufEdge, ep)
+	}
+
+	for pc := 0; pc < k; pc += kc {
+		kcb := min(kc, k-pc)
+		betaB, load := beta, beta != 0
+		if pc > 0 {
+			betaB, load = 1, true
+		}
+		for ic := 0; ic < m; ic += mc {
+			mcb := min(mc, m-ic)
+			// Row slivers of nearly equal height: 64 rows are six slivers
+			// of 10 or 11 rows rather than five of 12 and one of 4.
+			np := (mcb + mrA - 1) / mrA
+			if packA {
+				for ip := range np {
+					ir, mr := panelRows(ip, np, mcb)
+					packAPanel(a, lda, ic+ir, pc, mr, kcb, (*ap)[ir*kcb:])
+				}
+			}
+			for jc := 0; jc < n; jc += nc {
+				ncb := min(nc, n-jc)
+				full := ncb / nr * nr // columns in full-width panels
+				if packB {
+					for jr := 0; jr < ncb; jr += nr {
+						w := min(nr, ncb-jr)
+						packBPanel(im, transB, b, ldb, pc, jc+jr, kcb, w, roundUp(w, lanes), (*bp)[jr*kcb:])
+					}
+				} else if ep != nil && full < ncb {
+					w := ncb - full
+					packBPanel(im, false, b, ldb, pc, jc+full, kcb, w, roundUp(w, lanes), *ep)
+				}
+				for ip := range np {
+					ir, mr := panelRows(ip, np, mcb)
+					var as []T
+					ars, aks, modeK := 1, mr, true
+					switch {
+					case packA:
+						as = (*ap)[ir*kcb:]
+					case transA:
+						as, aks = a[pc*lda+ic+ir:], lda
+					default:
+						as, ars, aks, modeK = a[(ic+ir)*lda+pc:], lda, 1, false
+					}
+					cs := c[(ic+ir)*ldc+jc:]
+					// The full-width panels in one call, then the narrower rest.
+					if full > 0 {
+						var bs []T
+						bks, bps := ldb, nr
+						if packB {
+							bs, bks, bps = *bp, nr, nr*kcb
+						} else {
+							bs = b[pc*ldb+jc:]
+						}
+						im.tile(modeK, nvMax, mr, kcb, as, ars, aks, bs, bks, bps, cs, ldc, full, alpha, betaB, load)
+					}
+					if w := ncb - full; w > 0 {
+						var bs []T
+						bks := roundUp(w, lanes)
+						switch {
+						case packB:
+							bs = (*bp)[full*kcb:]
+						case ep != nil:
+							bs = *ep
+						default:
+							bs, bks = b[pc*ldb+jc+full:], ldb
+						}
+						nv := (w + lanes - 1) / lanes
+						im.tile(modeK, nv, mr, kcb, as, ars, aks, bs, bks, 0, cs[full:], ldc, w, alpha, betaB, load)
+					}
+				}
 			}
 		}
 	}
 }
 
-// packB copies the kc×nc block of op(B) at (pc, jc) into dst, row-major.
-func packB[T Float](trans bool, b []T, ldb, pc, jc, kc, nc int, dst []T) {
+// panelRows returns the first row and the height of sliver i of np that
+// split rows evenly.
+func panelRows(i, np, rows int) (first, height int) {
+	first = i * rows / np
+	return first, (i+1)*rows/np - first
+}
+
+// packAPanel packs rows [i0, i0+mr) and columns [p0, p0+kc) of op(A) =
+// Aᵀ into dst so that element (r, p) is at dst[p·mr + r].
+func packAPanel[T float32 | float64](a []T, lda, i0, p0, mr, kc int, dst []T) {
+	dst = dst[:kc*mr]
 	for p := 0; p < kc; p++ {
-		row := dst[p*nc : p*nc+nc]
-		if !trans {
-			copy(row, b[(pc+p)*ldb+jc:])
-		} else {
-			for j := range row {
-				row[j] = b[(jc+j)*ldb+pc+p]
-			}
-		}
+		copy(dst[p*mr:p*mr+mr], a[(p0+p)*lda+i0:])
 	}
 }
 
-// packA copies alpha times the mc×kc block of op(A) at (ic, pc) into dst,
-// row-major.
-func packA[T Float](trans bool, a []T, lda, ic, pc, mc, kc int, alpha T, dst []T) {
-	for i := 0; i < mc; i++ {
-		row := dst[i*kc : i*kc+kc]
-		if !trans {
-			src := a[(ic+i)*lda+pc:]
-			for p := range row {
-				row[p] = alpha * src[p]
-			}
-		} else {
-			for p := range row {
-				row[p] = alpha * a[(pc+p)*lda+ic+i]
-			}
+// packBPanel packs rows [p0, p0+kc) and columns [j0, j0+w) of op(B) into
+// dst so that element (p, j) is at dst[p·wp + j], zero-padding columns
+// [w, wp).
+func packBPanel[T float32 | float64](im *gemmImpl[T], trans bool, b []T, ldb, p0, j0, kc, w, wp int, dst []T) {
+	dst = dst[:kc*wp]
+	if !trans {
+		for p := 0; p < kc; p++ {
+			row := dst[p*wp : p*wp+wp]
+			copy(row, b[(p0+p)*ldb+j0:(p0+p)*ldb+j0+w])
+			clear(row[w:])
+		}
+		return
+	}
+	if w < wp {
+		for p := 0; p < kc; p++ {
+			clear(dst[p*wp+w : p*wp+wp])
 		}
 	}
-}
-
-// macro computes C[0:mc, 0:nc] += Ap·Bp for packed Ap (mc×kc) and Bp
-// (kc×nc), four rows of C at a time so each row of Bp is loaded once for
-// four multiply-adds.
-func macro[T Float](mc, nc, kc int, ap, bp []T, c []T, ldc int) {
-	i := 0
-	for ; i+4 <= mc; i += 4 {
-		c0 := c[i*ldc : i*ldc+nc]
-		c1 := c[(i+1)*ldc : (i+1)*ldc+nc]
-		c2 := c[(i+2)*ldc : (i+2)*ldc+nc]
-		c3 := c[(i+3)*ldc : (i+3)*ldc+nc]
-		a0 := ap[i*kc : i*kc+kc]
-		a1 := ap[(i+1)*kc : (i+1)*kc+kc]
-		a2 := ap[(i+2)*kc : (i+2)*kc+kc]
-		a3 := ap[(i+3)*kc : (i+3)*kc+kc]
-		for p := 0; p < kc; p++ {
-			brow := bp[p*nc : p*nc+nc]
-			v0, v1, v2, v3 := a0[p], a1[p], a2[p], a3[p]
-			c0 := c0[:len(brow)]
-			c1 := c1[:len(brow)]
-			c2 := c2[:len(brow)]
-			c3 := c3[:len(brow)]
-			for j, bv := range brow {
-				c0[j] += v0 * bv
-				c1[j] += v1 * bv
-				c2[j] += v2 * bv
-				c3[j] += v3 * bv
-			}
+	j, kb := 0, 0
+	if im.packBT != nil {
+		// Whole L×L blocks in assembly; the scalar loops below do the
+		// remaining rows and the last kc%L columns.
+		l := im.packBTRows
+		kb = kc / l * l
+		for ; j+l <= w && kb > 0; j += l {
+			im.packBT(&dst[j], &b[(j0+j)*ldb+p0], ldb, kb, wp)
 		}
 	}
-	for ; i < mc; i++ {
-		ci := c[i*ldc : i*ldc+nc]
-		ai := ap[i*kc : i*kc+kc]
-		for p := 0; p < kc; p++ {
-			brow := bp[p*nc : p*nc+nc]
-			v := ai[p]
-			ci := ci[:len(brow)]
-			for j, bv := range brow {
-				ci[j] += v * bv
-			}
+	for jj := 0; jj < w; jj++ {
+		from := 0
+		if jj < j {
+			from = kb
+		}
+		src := b[(j0+jj)*ldb+p0 : (j0+jj)*ldb+p0+kc]
+		for p := from; p < kc; p++ {
+			dst[p*wp+jj] = src[p]
 		}
 	}
 }

@@ -1,0 +1,28 @@
+//go:build purego || !amd64
+
+package kernel
+
+// pathAvailable tells whether this machine runs the assembly of path p:
+// never in a pure-Go build.
+func pathAvailable(Path) bool { return false }
+
+// gemmImplFor returns the GEMM implementation of path p: pure Go.
+func gemmImplFor[T float32 | float64](Path) *gemmImpl[T] { return goImpl[T]() }
+
+// ewLanesFor returns 0: the element-wise kernels are pure Go.
+func ewLanesFor(Path) int { return 0 }
+
+// The vector kernels do not exist in a pure-Go build; vecLen is always 0,
+// so these are never called.
+
+func vAdd(dst, a, b *float32, n int)            { panic("kernel: no vector kernels") }
+func vMul(dst, a, b *float32, n int)            { panic("kernel: no vector kernels") }
+func vAxpy(alpha float32, x, y *float32, n int) { panic("kernel: no vector kernels") }
+func vScale(alpha float32, dst, x *float32, n int) {
+	panic("kernel: no vector kernels")
+}
+func vRelu(dst, x *float32, n int)               { panic("kernel: no vector kernels") }
+func vReluBackward(dst, grad, x *float32, n int) { panic("kernel: no vector kernels") }
+func vSum(x *float32, n int, out *float32)       { panic("kernel: no vector kernels") }
+func vMax(x *float32, n int, out *float32) int   { panic("kernel: no vector kernels") }
+func vUnary(op int, dst, x *float32, n int)      { panic("kernel: no vector kernels") }

@@ -1,0 +1,105 @@
+//go:build !purego
+
+package kernel
+
+// ewLanesFor returns the vector width of path p's element-wise kernels.
+func ewLanesFor(p Path) int {
+	switch p {
+	case PathAVX512:
+		return 16
+	case PathAVX2:
+		return 8
+	}
+	return 0
+}
+
+// The vector kernels of the current path; n is a multiple of ewLanes.
+
+func vAdd(dst, a, b *float32, n int) {
+	if ewPath == PathAVX512 {
+		addAVX512(dst, a, b, n)
+	} else {
+		addAVX2(dst, a, b, n)
+	}
+}
+
+func vMul(dst, a, b *float32, n int) {
+	if ewPath == PathAVX512 {
+		mulAVX512(dst, a, b, n)
+	} else {
+		mulAVX2(dst, a, b, n)
+	}
+}
+
+func vAxpy(alpha float32, x, y *float32, n int) {
+	if ewPath == PathAVX512 {
+		axpyAVX512(alpha, x, y, n)
+	} else {
+		axpyAVX2(alpha, x, y, n)
+	}
+}
+
+func vScale(alpha float32, dst, x *float32, n int) {
+	if ewPath == PathAVX512 {
+		scaleAVX512(alpha, dst, x, n)
+	} else {
+		scaleAVX2(alpha, dst, x, n)
+	}
+}
+
+func vRelu(dst, x *float32, n int) {
+	if ewPath == PathAVX512 {
+		reluAVX512(dst, x, n)
+	} else {
+		reluAVX2(dst, x, n)
+	}
+}
+
+func vReluBackward(dst, grad, x *float32, n int) {
+	if ewPath == PathAVX512 {
+		reluBackwardAVX512(dst, grad, x, n)
+	} else {
+		reluBackwardAVX2(dst, grad, x, n)
+	}
+}
+
+func vSum(x *float32, n int, out *float32) {
+	if ewPath == PathAVX512 {
+		sumAVX512(x, n, out)
+	} else {
+		sumAVX2(x, n, out)
+	}
+}
+
+func vMax(x *float32, n int, out *float32) int {
+	if ewPath == PathAVX512 {
+		return maxAVX512(x, n, out)
+	}
+	return maxAVX2(x, n, out)
+}
+
+func vUnary(op int, dst, x *float32, n int) {
+	if ewPath == PathAVX512 {
+		switch op {
+		case ewExp:
+			expAVX512(dst, x, n)
+		case ewLog:
+			logAVX512(dst, x, n)
+		case ewTanh:
+			tanhAVX512(dst, x, n)
+		default:
+			sigmoidAVX512(dst, x, n)
+		}
+		return
+	}
+	switch op {
+	case ewExp:
+		expAVX2(dst, x, n)
+	case ewLog:
+		logAVX2(dst, x, n)
+	case ewTanh:
+		tanhAVX2(dst, x, n)
+	default:
+		sigmoidAVX2(dst, x, n)
+	}
+}
