@@ -25,6 +25,13 @@
 // record nothing and return NoGrad tensors. This is safe while another
 // goroutine trains the same model.
 //
+// A training step can run without allocating on the Go heap: tag the
+// step's input with x.InArena(a) for an Arena a, and every result and
+// intermediate gradient takes its storage from a; a.Reset() at the end of
+// the step hands it all back for the next one. Tensors computed in the
+// arena must not be used after Reset (doing so panics); parameters, their
+// gradients and anything not computed in the arena are never affected.
+//
 // Misuse (mismatched shapes or data types, an axis out of range, backward of
 // a non-scalar without a gradient) panics with a *Error naming the operation
 // and the shapes involved; Try turns such a panic back into an error.
