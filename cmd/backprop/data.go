@@ -2,9 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -116,10 +119,25 @@ type loadedData struct {
 
 // dataOptions are the settings of loadData.
 type dataOptions struct {
-	target   string    // the target column of CSV data
-	valSplit float64   // fraction held out for validation, for data without a test set
-	seed     uint64    // seed of the split
-	image    imageInfo // conversion of image files (zero size: keep the first image's)
+	target   string      // the target column of CSV data
+	valSplit float64     // fraction held out for validation, for data without a test set
+	seed     uint64      // seed of the split
+	image    imageInfo   // conversion of image files (zero size: keep the first image's)
+	schema   *csv.Schema // encoding of CSV data learnt before, or nil to learn it
+}
+
+// holdOut splits ds at random (seeded by seed) into a training part and
+// a validation part of the fraction valSplit; spec names the data in
+// errors.
+func holdOut(ds data.Dataset, spec string, valSplit float64, seed uint64) (train, val data.Dataset, err error) {
+	parts, err := data.RandomSplit(ds, []float64{1 - valSplit, valSplit}, rand.New(rand.NewPCG(seed, 0x73706c6974)))
+	if err != nil {
+		return nil, nil, fmt.Errorf("--data %s: %w", spec, err)
+	}
+	if parts[0].Len() == 0 || parts[1].Len() == 0 {
+		return nil, nil, fmt.Errorf("--data %s: %d examples are too few to hold out %.0f%% for validation", spec, ds.Len(), 100*valSplit)
+	}
+	return parts[0], parts[1], nil
 }
 
 // loadData opens the data named by spec: "mnist", an IDX directory,
@@ -127,19 +145,7 @@ type dataOptions struct {
 // out o.valSplit of it for validation.
 func loadData(spec string, o dataOptions) (loadedData, error) {
 	var ld loadedData
-	target, valSplit, seed := o.target, o.valSplit, o.seed
-	split := func(ds data.Dataset) error {
-		parts, err := data.RandomSplit(ds, []float64{1 - valSplit, valSplit}, rand.New(rand.NewPCG(seed, 0x73706c6974)))
-		if err != nil {
-			return fmt.Errorf("--data %s: %w", spec, err)
-		}
-		if parts[0].Len() == 0 || parts[1].Len() == 0 {
-			return fmt.Errorf("--data %s: %d examples are too few to hold out %.0f%% for validation", spec, ds.Len(), 100*valSplit)
-		}
-		ld.train, ld.val = parts[0], parts[1]
-		ld.info.ValName = "validation"
-		return nil
-	}
+	var err error
 	switch {
 	case spec == "mnist":
 		tr, te, err := mnist.Load()
@@ -150,15 +156,24 @@ func loadData(spec string, o dataOptions) (loadedData, error) {
 		ld.info = dataInfo{Kind: "mnist", ValName: "test"}
 	case strings.HasPrefix(spec, "csv:"):
 		path := strings.TrimPrefix(spec, "csv:")
-		if target == "" {
-			return ld, usagef("--data %s needs --target COLUMN (the column to predict)", spec)
+		var ds *data.TensorDataset
+		schema := o.schema
+		if schema == nil {
+			if o.target == "" {
+				return ld, usagef("--data %s needs --target COLUMN (the column to predict)", spec)
+			}
+			ds, schema, err = csv.Load(path, csv.Config{Target: o.target, Standardize: true, Classification: true})
+		} else {
+			ds, _, err = csv.Load(path, csv.Config{Schema: schema})
 		}
-		ds, schema, err := csv.Load(path, csv.Config{Target: target, Standardize: true, Classification: true})
 		if err != nil {
 			return ld, err
 		}
-		ld.info = dataInfo{Kind: "csv", Schema: schema, Classes: schema.Classes}
-		if err := split(ds); err != nil {
+		if !schema.Classification {
+			return ld, fmt.Errorf("--data %s: the target %q is not a class label", spec, schema.Target)
+		}
+		ld.info = dataInfo{Kind: "csv", Schema: schema, Classes: schema.Classes, ValName: "validation"}
+		if ld.train, ld.val, err = holdOut(ds, spec, o.valSplit, o.seed); err != nil {
 			return ld, err
 		}
 	case strings.HasPrefix(spec, "images:"):
@@ -168,13 +183,21 @@ func loadData(spec string, o dataOptions) (loadedData, error) {
 			return ld, err
 		}
 		ld.info = info
-		if err := split(ds); err != nil {
+		ld.info.ValName = "validation"
+		if ld.train, ld.val, err = holdOut(ds, spec, o.valSplit, o.seed); err != nil {
 			return ld, err
 		}
 	default:
 		st, err := os.Stat(spec)
-		if err != nil || !st.IsDir() {
-			return ld, usagef("--data %q: want mnist, an IDX directory, csv:PATH or images:DIR", spec)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return ld, usagef("--data %q: no such directory (want mnist, an IDX directory, csv:PATH or images:DIR)", spec)
+		case err != nil:
+			return ld, fmt.Errorf("--data: %w", err)
+		case !st.IsDir() && strings.EqualFold(filepath.Ext(spec), ".csv"):
+			return ld, usagef("--data %q: a CSV file is given as csv:%s (with --target COLUMN)", spec, spec)
+		case !st.IsDir():
+			return ld, usagef("--data %q: not a directory (want mnist, an IDX directory, csv:PATH or images:DIR)", spec)
 		}
 		tr, te, err := idx.LoadDir(spec)
 		if err != nil {
@@ -182,6 +205,9 @@ func loadData(spec string, o dataOptions) (loadedData, error) {
 		}
 		ld.train, ld.val = tr, te
 		ld.info = dataInfo{Kind: "idx", ValName: "test"}
+	}
+	if ld.train.Len() == 0 || ld.val.Len() == 0 {
+		return ld, fmt.Errorf("--data %s: no examples", spec)
 	}
 	x, y := ld.train.Example(0)
 	ld.info.InShape = x.Shape()
@@ -220,9 +246,15 @@ func maxLabel(dss ...data.Dataset) int64 {
 // csvDataset encodes the CSV file at path with a schema learnt in
 // training.
 func csvDataset(path string, schema *csv.Schema) (data.Dataset, error) {
+	if schema == nil {
+		return nil, errors.New("the model was not trained on CSV data")
+	}
 	ds, _, err := csv.Load(path, csv.Config{Schema: schema})
 	if err != nil {
 		return nil, err
+	}
+	if ds.Len() == 0 {
+		return nil, fmt.Errorf("csv: %s holds no rows", path)
 	}
 	return ds, nil
 }
@@ -243,16 +275,16 @@ func loadImageFolder(dir string, im imageInfo) (*data.TensorDataset, dataInfo, e
 
 // loadImageFolderLike loads a folder of images converted as in training,
 // checking that its classes are the trained ones.
-func loadImageFolderLike(dir string, info dataInfo) (data.Dataset, dataInfo, error) {
+func loadImageFolderLike(dir string, info dataInfo) (data.Dataset, error) {
 	if info.Kind != "images" {
-		return nil, info, usagef("the model was trained on %s data, not images", info.Kind)
+		return nil, usagef("the model was trained on %s data, not on a folder of images", info.Kind)
 	}
 	ds, got, err := loadImageFolder(dir, info.Image)
 	if err != nil {
-		return nil, info, err
+		return nil, err
 	}
 	if !slices.Equal(got.Classes, info.Classes) {
-		return nil, info, fmt.Errorf("imagefolder: %s has classes %v, the model was trained on %v", dir, got.Classes, info.Classes)
+		return nil, fmt.Errorf("imagefolder: %s has the classes %v, the model was trained on %v", dir, got.Classes, info.Classes)
 	}
-	return ds, info, nil
+	return ds, nil
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -56,21 +58,38 @@ func loadTrained(path string) (*trained, error) {
 }
 
 const evalExamples = `  backprop eval --checkpoint runs/mnist/best.safetensors
+  backprop eval --checkpoint runs/idx/last.safetensors --data ./other-idx-dir
+  backprop eval --checkpoint runs/iris/last.safetensors                      # its validation split
   backprop eval --checkpoint runs/iris/last.safetensors --data csv:iris-test.csv
+  backprop eval --checkpoint runs/photos/best.safetensors --data images:./test-photos
+`
+
+const evalSynopsis = `eval --checkpoint FILE [flags]
+
+Evaluates a checkpoint written by backprop train: loss, accuracy, the
+confusion matrix and per-class precision, recall and F1. Without --data it
+uses the examples the run was validated on: the test set of MNIST or of the
+IDX directory, or the validation split held out of CSV and image data
+(drawn again from the run's seed and --val-split). With --data it uses the
+test set of MNIST or of an IDX directory, or every row of a CSV file
+(csv:PATH, encoded as in training) or every image of a folder (images:DIR,
+with the trained classes).
 `
 
 func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("eval", "eval --checkpoint FILE [flags]\n\nEvaluates a trained checkpoint: loss, accuracy, the confusion matrix and\nper-class precision, recall and F1. By default it uses the test set of the\ndata the model was trained on (MNIST, IDX); CSV and image data need --data.\n", evalExamples, stdout)
-	ckpt := fs.String("checkpoint", "", "checkpoint written by backprop train (required)")
-	dataSpec := fs.String("data", "", "data to evaluate on: mnist, an IDX directory (its test set), csv:PATH or images:DIR (default: the training data's test set)")
+	fs := newFlagSet("eval", evalSynopsis, evalExamples, stdout)
+	ckpt := fs.String("checkpoint", "", "checkpoint written by backprop train (required; may also be given as the argument)")
+	dataSpec := fs.String("data", "", "data to evaluate on: mnist, an IDX directory (its test set), csv:PATH or images:DIR (default: the run's test set or validation split)")
 	batch := fs.Int("batch", 1000, "batch size")
-	if err := parseFlags(fs, args); err != nil {
+	rest, err := parseFlags(fs, args)
+	if err != nil {
 		return err
 	}
-	if *ckpt == "" && fs.NArg() == 1 {
-		*ckpt = fs.Arg(0)
-	} else if fs.NArg() > 0 {
-		return usagef("eval: unexpected argument %q", fs.Arg(0))
+	if *ckpt == "" && len(rest) == 1 {
+		*ckpt, rest = rest[0], nil
+	}
+	if len(rest) > 0 {
+		return usagef("eval: unexpected argument %q", rest[0])
 	}
 	if *ckpt == "" {
 		return usagef("eval: --checkpoint FILE is required")
@@ -82,9 +101,12 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	ds, err := evalData(tm, *dataSpec)
+	ds, what, err := evalData(tm, *dataSpec)
 	if err != nil {
 		return err
+	}
+	if m := maxLabel(ds); m >= int64(tm.info.NumClasses) {
+		return fmt.Errorf("eval: %s has class label %d, the model knows %d classes", what, m, tm.info.NumClasses)
 	}
 	loader, err := data.NewLoader(ds, data.LoaderConfig{BatchSize: *batch})
 	if err != nil {
@@ -101,7 +123,7 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "examples: %d\nloss:     %.4f\naccuracy: %.2f%%\nmacro F1: %.4f\n\n", cm.Total(), m.Loss, 100*m.Accuracy, cm.MacroF1())
+	fmt.Fprintf(stdout, "data:     %s\nexamples: %d\nloss:     %.4f\naccuracy: %.2f%%\nmacro F1: %.4f\n\n", what, cm.Total(), m.Loss, 100*m.Accuracy, cm.MacroF1())
 	names := tm.info.classNames()
 	fmt.Fprintln(stdout, "confusion matrix (rows: true class, columns: predicted class)")
 	tw := tabwriter.NewWriter(stdout, 0, 4, 1, ' ', tabwriter.AlignRight)
@@ -139,47 +161,59 @@ func (d dataInfo) classNames() []string {
 	return out
 }
 
-// evalData returns the dataset to evaluate tm on: spec, or the test set
-// of the data tm was trained on.
-func evalData(tm *trained, spec string) (data.Dataset, error) {
+// evalData returns the dataset to evaluate tm on, and a description of
+// it: the data named by spec, or by default the examples the run was
+// validated on.
+func evalData(tm *trained, spec string) (data.Dataset, string, error) {
 	if spec == "" {
 		switch tm.info.Kind {
-		case "mnist":
-			spec = "mnist"
-		case "idx":
-			spec = tm.data
-		default:
-			return nil, usagef("eval: a model trained on %s data needs --data with the examples to evaluate", tm.info.Kind)
+		case "mnist", "idx":
+			ld, err := loadData(tm.data, dataOptions{})
+			if err != nil {
+				return nil, "", fmt.Errorf("eval: the training data (give --data if it has moved): %v", err)
+			}
+			return ld.val, tm.data + " (test set)", nil
+		case "csv", "images":
+			valSplit, err1 := strconv.ParseFloat(tm.meta["val-split"], 64)
+			seed, err2 := strconv.ParseUint(tm.meta["seed"], 10, 64)
+			if err1 != nil || err2 != nil || tm.data == "" {
+				return nil, "", usagef("eval: the checkpoint does not say how its validation split was drawn: give --data")
+			}
+			var ds data.Dataset
+			var err error
+			if tm.info.Kind == "csv" {
+				ds, err = csvDataset(strings.TrimPrefix(tm.data, "csv:"), tm.info.Schema)
+			} else {
+				ds, err = loadImageFolderLike(strings.TrimPrefix(tm.data, "images:"), tm.info)
+			}
+			if err != nil {
+				return nil, "", fmt.Errorf("eval: the training data (give --data if it has moved): %v", err)
+			}
+			_, val, err := holdOut(ds, tm.data, valSplit, seed)
+			if err != nil {
+				return nil, "", err
+			}
+			return val, tm.data + " (validation split)", nil
 		}
+		return nil, "", fmt.Errorf("eval: unknown data kind %q in the checkpoint: give --data", tm.info.Kind)
 	}
 	switch {
 	case strings.HasPrefix(spec, "csv:"):
 		if tm.info.Schema == nil {
-			return nil, usagef("eval: the model was not trained on CSV data")
+			return nil, "", usagef("eval: --data %s: the model was trained on %s data, not CSV", spec, tm.info.Kind)
 		}
-		return csvDataset(strings.TrimPrefix(spec, "csv:"), tm.info.Schema)
+		ds, err := csvDataset(strings.TrimPrefix(spec, "csv:"), tm.info.Schema)
+		return ds, spec, err
 	case strings.HasPrefix(spec, "images:"):
-		ds, _, err := loadImageFolderLike(strings.TrimPrefix(spec, "images:"), tm.info)
-		return ds, err
+		ds, err := loadImageFolderLike(strings.TrimPrefix(spec, "images:"), tm.info)
+		return ds, spec, err
 	}
-	ld, err := loadData(spec, dataOptions{valSplit: 0.5, seed: 1})
+	ld, err := loadData(spec, dataOptions{})
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	if !equalInts(ld.info.InShape, tm.info.InShape) {
-		return nil, fmt.Errorf("eval: --data %s has examples of shape %v, the model was trained on %v", spec, ld.info.InShape, tm.info.InShape)
+	if !slices.Equal(ld.info.InShape, tm.info.InShape) {
+		return nil, "", fmt.Errorf("eval: --data %s has examples of shape %v, the model was trained on %v", spec, ld.info.InShape, tm.info.InShape)
 	}
-	return ld.val, nil
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
+	return ld.val, spec + " (test set)", nil
 }

@@ -15,16 +15,25 @@ const inspectExamples = `  backprop inspect runs/mnist/last.safetensors
   backprop inspect --values runs/mnist/best.safetensors
 `
 
+const inspectSynopsis = `inspect [--values] FILE
+
+Lists the tensors (name, dtype, shape, elements) of a checkpoint, grouped
+into the model, the optimizer and the schedule, and its metadata: the
+position in training and the settings of the run that wrote it. Any
+safetensors file can be inspected.
+`
+
 func cmdInspect(args []string, stdout, _ io.Writer) error {
-	fs := newFlagSet("inspect", "inspect [--values] FILE\n\nLists the tensors (name, dtype, shape, elements) of a checkpoint, grouped\ninto the model, the optimizer and the schedule, and its metadata. Any\nsafetensors file can be inspected.\n", inspectExamples, stdout)
+	fs := newFlagSet("inspect", inspectSynopsis, inspectExamples, stdout)
 	values := fs.Bool("values", false, "also print each model tensor's values (summarized when large)")
-	if err := parseFlags(fs, args); err != nil {
+	rest, err := parseFlags(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return usagef("inspect: want exactly one checkpoint file, got %d arguments", fs.NArg())
+	if len(rest) != 1 {
+		return usagef("inspect: want exactly one checkpoint file, got %d arguments", len(rest))
 	}
-	path := fs.Arg(0)
+	path := rest[0]
 	info, err := checkpoint.Inspect(path)
 	if err != nil {
 		return err

@@ -2,14 +2,20 @@
 //
 // Usage:
 //
-//	backprop train   [flags]   train a model (default: MNIST, reports test accuracy)
-//	backprop eval    [flags]   accuracy, confusion matrix and per-class scores of a checkpoint
-//	backprop predict [flags]   classify image files or CSV rows with a checkpoint
-//	backprop inspect FILE      list the tensors and metadata of a checkpoint
+//	backprop train   [flags]          train a model (default: LeNet-5 on the embedded MNIST)
+//	backprop eval    [flags]          accuracy, confusion matrix and per-class scores of a checkpoint
+//	backprop predict [flags] INPUT... classify image files or CSV rows with a checkpoint
+//	backprop inspect FILE             list the tensors and metadata of a checkpoint
 //
 // Run "backprop COMMAND --help" for the flags and examples of each command.
-// Errors are reported as one line on standard error with a non-zero exit
-// status: 1 for failures, 2 for invalid usage.
+// Flags may come before or after the arguments.
+//
+// Output: results go to standard output, progress to standard error.
+// Errors are reported as one line on standard error starting with
+// "backprop: ", with exit status 1 for failures, 2 for invalid usage and
+// 130 when training was interrupted (Ctrl-C or SIGTERM: the run stops
+// after the current step, writes its checkpoint, and can be continued
+// with --resume).
 package main
 
 import (
@@ -39,10 +45,10 @@ func usagef(format string, args ...any) error {
 const mainUsage = `backprop trains, evaluates and runs neural networks in pure Go.
 
 Usage:
-  backprop train   [flags]       train a model (default: an MLP on the embedded MNIST)
-  backprop eval    [flags]       accuracy, confusion matrix, per-class precision/recall/F1
-  backprop predict [flags] FILE  classify image files or CSV rows with a trained checkpoint
-  backprop inspect FILE          list the tensors and metadata of a checkpoint
+  backprop train   [flags]           train a model (default: LeNet-5 on the embedded MNIST)
+  backprop eval    [flags]           accuracy, confusion matrix, per-class precision/recall/F1
+  backprop predict [flags] INPUT...  classify image files or CSV rows with a trained checkpoint
+  backprop inspect FILE              list the tensors and metadata of a checkpoint
 
 Run "backprop COMMAND --help" for the flags and examples of a command.
 `
@@ -94,8 +100,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 
 func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, mainUsage)
-		return usagef("no command given")
+		return usagef("no command given (want train, eval, predict or inspect; run backprop help)")
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
@@ -111,7 +116,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprint(stdout, mainUsage)
 		return nil
 	}
-	return usagef("unknown command %q (want train, eval, predict or inspect; see backprop help)", cmd)
+	return usagef("unknown command %q (want train, eval, predict or inspect; run backprop help)", cmd)
 }
 
 // oneLine folds a multi-line message into one line.
@@ -119,30 +124,54 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " ")
 }
 
+// flagSet is a command's flag set with its help text.
+type flagSet struct {
+	*flag.FlagSet
+	help func() // prints the usage, flags and examples
+}
+
 // newFlagSet returns a flag set that reports errors as usage errors
-// instead of exiting, and prints usage (with examples) for --help.
-func newFlagSet(name, synopsis, examples string, stderr io.Writer) *flag.FlagSet {
+// instead of exiting, and prints its usage (with examples) to w for
+// --help.
+func newFlagSet(name, synopsis, examples string, w io.Writer) *flagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: backprop %s\n\n%s\nFlags:\n", name, synopsis)
-		fs.SetOutput(stderr)
+	// The flag package calls Usage for parse errors too: those are one
+	// line on stderr instead (see parseFlags).
+	fs.Usage = func() {}
+	help := func() {
+		fmt.Fprintf(w, "Usage: backprop %s\nFlags:\n", synopsis)
+		fs.SetOutput(w)
 		fs.PrintDefaults()
 		fs.SetOutput(io.Discard)
-		fmt.Fprintf(stderr, "\nExamples:\n%s", examples)
+		fmt.Fprintf(w, "\nExamples:\n%s", examples)
 	}
-	return fs
+	return &flagSet{FlagSet: fs, help: help}
 }
 
 // parseFlags parses args, printing the usage for --help, and turns other
-// parse failures into usage errors.
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
-			return err
+// parse failures into usage errors. Flags and arguments may be mixed
+// ("predict a.png --top 2"); everything after "--" is an argument. It
+// returns the arguments.
+func parseFlags(fs *flagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.help()
+				return nil, err
+			}
+			return nil, usagef("%s: %v (see backprop %s --help)", fs.Name(), err, fs.Name())
 		}
-		return usagef("%s: %v (see backprop %s --help)", fs.Name(), err, fs.Name())
+		left := fs.Args()
+		if len(left) == 0 {
+			return rest, nil
+		}
+		// fs.Parse stopped at an argument, or after a "--" it consumed.
+		if used := len(args) - len(left); used > 0 && args[used-1] == "--" {
+			return append(rest, left...), nil
+		}
+		rest = append(rest, left[0])
+		args = left[1:]
 	}
-	return nil
 }

@@ -9,31 +9,27 @@ import (
 	"github.com/backprop-go/backprop/nn"
 )
 
-// The named models. Specs are stored in checkpoints, so eval and predict
-// rebuild exactly the trained architecture.
-var namedModels = map[string]string{
-	// MLP 784-256-128-10, the anchor benchmark's multi-layer perceptron.
-	"mlp": "784-256-relu-128-relu-10",
-}
-
 // buildModel returns the model described by spec for inputs of the given
-// per-example shape and the given number of outputs. spec is "mlp", "cnn"
-// (LeNet-5) or a layer spec: sizes of Linear layers separated by '-', with
-// activation names (relu, tanh, sigmoid, gelu, silu, elu, leakyrelu),
-// "bn" (batch norm) and "dropoutP" (e.g. dropout0.2) between them, such as
-// "784-256-relu-128-relu-10". The input is flattened first; the first size
-// must equal the number of input features and the last the number of
-// outputs.
+// per-example shape and the given number of outputs. spec is "mlp" (the
+// multi-layer perceptron inputs-256-relu-128-relu-outputs, 784-256-128-10
+// on MNIST), "cnn" (LeNet-5) or a layer spec: sizes of Linear layers
+// separated by '-', with activation names (relu, tanh, sigmoid, gelu,
+// silu, elu, leakyrelu), "bn" (batch norm) and "dropoutP" (e.g.
+// dropout0.2) between them, such as "784-256-relu-128-relu-10". The input
+// is flattened first; the first size must equal the number of input
+// features and the last the number of outputs. Specs are stored in
+// checkpoints, so eval and predict rebuild exactly the trained
+// architecture.
 func buildModel(spec string, inShape []int, outputs int, r *rand.Rand) (nn.Module, error) {
-	if s, ok := namedModels[spec]; ok {
-		spec = s
-	}
-	if spec == "cnn" {
-		return buildLeNet(inShape, outputs, r)
-	}
 	feats := 1
 	for _, d := range inShape {
 		feats *= d
+	}
+	if spec == "mlp" {
+		spec = fmt.Sprintf("%d-256-relu-128-relu-%d", feats, outputs)
+	}
+	if spec == "cnn" {
+		return buildLeNet(inShape, outputs, r)
 	}
 	tokens := strings.Split(spec, "-")
 	seq := nn.NewSequential(nn.NewFlatten())

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -33,11 +33,12 @@ func buildOptimizer(name string, params []*tensor.Tensor, lr, momentum, weightDe
 }
 
 // scheduleNames lists the values --schedule accepts.
-const scheduleNames = "none, step[:SIZE[:GAMMA]], exponential[:GAMMA], cosine, onecycle, plateau, warmup[:EPOCHS]"
+const scheduleNames = "none, step[:SIZE[:GAMMA]] (default SIZE epochs/3, GAMMA 0.1), exponential[:GAMMA] (default 0.9), cosine, onecycle, plateau, warmup[:EPOCHS] (default 1)"
 
 // schedule is the learning-rate schedule chosen on the command line: at
 // most one of the fields is set.
 type schedule struct {
+	name     string                // the --schedule value
 	perEpoch optim.Scheduler       // stepped after each epoch
 	perStep  optim.Scheduler       // stepped after each batch
 	metric   optim.MetricScheduler // stepped with the validation loss
@@ -46,12 +47,13 @@ type schedule struct {
 // buildSchedule parses spec (see scheduleNames) for opt, for a run of the
 // given epochs of stepsPerEpoch batches.
 func buildSchedule(spec string, opt optim.Optimizer, lr float64, epochs, stepsPerEpoch int) (s schedule, err error) {
-	name, args, _ := strings.Cut(strings.ToLower(spec), ":")
+	name, args, _ := strings.Cut(spec, ":")
+	name = strings.ToLower(name)
 	var nums []float64
 	if args != "" {
 		for _, a := range strings.Split(args, ":") {
 			v, err := strconv.ParseFloat(a, 64)
-			if err != nil {
+			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 				return schedule{}, usagef("--schedule %q: %q is not a number", spec, a)
 			}
 			nums = append(nums, v)
@@ -75,16 +77,24 @@ func buildSchedule(spec string, opt optim.Optimizer, lr float64, epochs, stepsPe
 			s, err = schedule{}, usagef("--schedule %q: %v", spec, r)
 		}
 	}()
+	s.name = spec
 	switch name {
 	case "none", "":
 	case "step":
-		size := int(arg(0, float64(max(1, epochs/3))))
-		if size < 1 {
-			return s, usagef("--schedule %q: step size must be at least 1", spec)
+		size, gamma := arg(0, float64(max(1, epochs/3))), arg(1, 0.1)
+		if size < 1 || size != math.Trunc(size) {
+			return schedule{}, usagef("--schedule %q: the step size must be a whole number of epochs, at least 1", spec)
 		}
-		s.perEpoch = optim.NewStepLR(opt, size, arg(1, 0.1))
+		if gamma <= 0 {
+			return schedule{}, usagef("--schedule %q: the factor gamma must be positive", spec)
+		}
+		s.perEpoch = optim.NewStepLR(opt, int(size), gamma)
 	case "exponential":
-		s.perEpoch = optim.NewExponentialLR(opt, arg(0, 0.9))
+		gamma := arg(0, 0.9)
+		if gamma <= 0 {
+			return schedule{}, usagef("--schedule %q: the factor gamma must be positive", spec)
+		}
+		s.perEpoch = optim.NewExponentialLR(opt, gamma)
 	case "cosine":
 		s.perEpoch = optim.NewCosineAnnealingLR(opt, max(1, epochs), 0)
 	case "onecycle":
@@ -99,11 +109,11 @@ func buildSchedule(spec string, opt optim.Optimizer, lr float64, epochs, stepsPe
 	case "plateau":
 		s.metric = optim.NewReduceLROnPlateau(opt, optim.ReduceLROnPlateauConfig{Factor: 0.1, Patience: 2})
 	case "warmup":
-		n := int(arg(0, 1))
-		if n < 1 {
-			return s, usagef("--schedule %q: warm-up epochs must be at least 1", spec)
+		n := arg(0, 1)
+		if n < 1 || n != math.Trunc(n) {
+			return schedule{}, usagef("--schedule %q: the warm-up must be a whole number of epochs, at least 1", spec)
 		}
-		s.perStep = optim.NewLinearWarmup(opt, optim.LinearWarmupConfig{StartFactor: 0.1, EndFactor: 1, TotalIters: n * stepsPerEpoch})
+		s.perStep = optim.NewLinearWarmup(opt, optim.LinearWarmupConfig{StartFactor: 0.1, EndFactor: 1, TotalIters: int(n) * max(1, stepsPerEpoch)})
 	}
 	return s, err
 }
@@ -112,11 +122,11 @@ func buildSchedule(spec string, opt optim.Optimizer, lr float64, epochs, stepsPe
 func (s schedule) String() string {
 	switch {
 	case s.perEpoch != nil:
-		return fmt.Sprintf("%T per epoch", s.perEpoch)
+		return s.name + " (per epoch)"
 	case s.perStep != nil:
-		return fmt.Sprintf("%T per step", s.perStep)
+		return s.name + " (per step)"
 	case s.metric != nil:
-		return fmt.Sprintf("%T on validation loss", s.metric)
+		return s.name + " (on the validation loss)"
 	}
 	return "none"
 }

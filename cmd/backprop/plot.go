@@ -1,8 +1,12 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
+	"os"
+	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -77,4 +81,60 @@ func writePlot(path, valName string, pts []epochPoint) error {
 	lossPlot.Draw(canvases[0][0])
 	accPlot.Draw(canvases[0][1])
 	return writePNG(path, img)
+}
+
+// readMetrics reads the epochs of a metrics file written by the trainer
+// (CSV with a header, or JSON lines); missing values are NaN.
+func readMetrics(path string) ([]epochPoint, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var pts []epochPoint
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if strings.HasSuffix(path, ".jsonl") {
+		for _, line := range lines {
+			if line == "" {
+				continue
+			}
+			var row map[string]float64
+			if err := json.Unmarshal([]byte(line), &row); err != nil {
+				return nil, fmt.Errorf("%s: %v", path, err)
+			}
+			get := func(k string) float64 {
+				if v, ok := row[k]; ok {
+					return v
+				}
+				return math.NaN()
+			}
+			pts = append(pts, epochPoint{Epoch: int(get("epoch")), TrainLoss: get("loss"), TrainAcc: get("acc"), ValLoss: get("val_loss"), ValAcc: get("val_acc")})
+		}
+		return pts, nil
+	}
+	if len(lines) < 1 {
+		return nil, fmt.Errorf("%s: no header", path)
+	}
+	col := map[string]int{}
+	for i, c := range strings.Split(lines[0], ",") {
+		col[c] = i
+	}
+	if _, ok := col["epoch"]; !ok {
+		return nil, fmt.Errorf("%s: no epoch column", path)
+	}
+	for _, line := range lines[1:] {
+		cells := strings.Split(line, ",")
+		get := func(k string) float64 {
+			i, ok := col[k]
+			if !ok || i >= len(cells) || cells[i] == "" {
+				return math.NaN()
+			}
+			v, err := strconv.ParseFloat(cells[i], 64)
+			if err != nil {
+				return math.NaN()
+			}
+			return v
+		}
+		pts = append(pts, epochPoint{Epoch: int(get("epoch")), TrainLoss: get("loss"), TrainAcc: get("acc"), ValLoss: get("val_loss"), ValAcc: get("val_acc")})
+	}
+	return pts, nil
 }

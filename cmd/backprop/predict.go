@@ -15,21 +15,36 @@ import (
 )
 
 const predictExamples = `  backprop predict --checkpoint runs/mnist/best.safetensors digit.png
-  backprop predict --checkpoint runs/photos/best.safetensors --top 3 cat.jpg dog.jpg
+  backprop predict --checkpoint runs/photos/best.safetensors --top 1 cat.jpg dog.jpg
   backprop predict --checkpoint runs/iris/best.safetensors new-flowers.csv
 `
 
+const predictSynopsis = `predict --checkpoint FILE [flags] INPUT...
+
+Classifies inputs with a checkpoint written by backprop train. An input is
+an image file (PNG, JPEG) for a model trained on images, MNIST or an IDX
+directory of grey images (the image is converted to the trained size and
+channels; MNIST digits are white on black), or a CSV file whose rows hold
+the features of the training data (found by column name; the target
+column may be absent).
+
+Each example gets one line: the input (FILE, or FILE:LINE for a CSV row),
+the predicted class, its probability, and the next most likely classes
+with theirs, separated by tabs.
+`
+
 func cmdPredict(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("predict", "predict --checkpoint FILE [flags] INPUT...\n\nClassifies inputs with a trained checkpoint and prints the predicted class\nand its probability. Inputs are image files (PNG, JPEG) for models trained\non images or MNIST (images are converted to the training size; MNIST\ndigits are white on black), or CSV files whose rows hold the training\nfeatures (by column name; the target column may be absent).\n", predictExamples, stdout)
+	fs := newFlagSet("predict", predictSynopsis, predictExamples, stdout)
 	ckpt := fs.String("checkpoint", "", "checkpoint written by backprop train (required)")
 	top := fs.Int("top", 3, "number of most likely classes to print per input")
-	if err := parseFlags(fs, args); err != nil {
+	inputs, err := parseFlags(fs, args)
+	if err != nil {
 		return err
 	}
 	if *ckpt == "" {
 		return usagef("predict: --checkpoint FILE is required")
 	}
-	if fs.NArg() == 0 {
+	if len(inputs) == 0 {
 		return usagef("predict: no input files given (image files or a CSV file)")
 	}
 	if *top < 1 {
@@ -41,7 +56,7 @@ func cmdPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	names := tm.info.classNames()
 	k := min(*top, len(names))
-	for _, path := range fs.Args() {
+	for _, path := range inputs {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
