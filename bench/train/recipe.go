@@ -1,0 +1,164 @@
+package main
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/backprop-go/backprop/data"
+	"github.com/backprop-go/backprop/loss"
+	"github.com/backprop-go/backprop/nn"
+	"github.com/backprop-go/backprop/optim"
+	"github.com/backprop-go/backprop/tensor"
+)
+
+// The anchor recipe's constants (../shared/anchors/torch_train.py).
+const (
+	classes  = 10
+	features = 28 * 28
+	lr       = 0.01
+	momentum = 0.9
+)
+
+// Seed streams: the data, the weights and the loader's shuffle draw from
+// independent sources derived from one seed.
+const (
+	streamData    = 1
+	streamWeights = 2
+)
+
+// newModel returns the anchor's model: "mlp" is
+// Linear(784,256)-ReLU-Linear(256,128)-ReLU-Linear(128,10) on [N, 784]
+// inputs, "cnn" is LeNet-5, Conv2d(1,6,5)-ReLU-MaxPool2d(2)-Conv2d(6,16,5)-
+// ReLU-MaxPool2d(2)-Flatten-Linear(256,120)-ReLU-Linear(120,84)-ReLU-
+// Linear(84,10) on [N, 1, 28, 28] inputs. Weights have PyTorch's default
+// initialization, drawn from r.
+func newModel(name string, r *rand.Rand) (nn.Module, error) {
+	switch name {
+	case "mlp":
+		return nn.NewSequential(
+			nn.NewLinear(r, features, 256, true),
+			nn.ReLU{},
+			nn.NewLinear(r, 256, 128, true),
+			nn.ReLU{},
+			nn.NewLinear(r, 128, classes, true),
+		), nil
+	case "cnn":
+		pool := func() nn.Module { return nn.NewMaxPool2d([2]int{2, 2}, [2]int{2, 2}, [2]int{}) }
+		return nn.NewSequential(
+			nn.NewConv2d(r, nn.Conv2dConfig{In: 1, Out: 6, Kernel: [2]int{5, 5}}),
+			nn.ReLU{},
+			pool(),
+			nn.NewConv2d(r, nn.Conv2dConfig{In: 6, Out: 16, Kernel: [2]int{5, 5}}),
+			nn.ReLU{},
+			pool(),
+			nn.NewFlatten(),
+			nn.NewLinear(r, 16*4*4, 120, true),
+			nn.ReLU{},
+			nn.NewLinear(r, 120, 84, true),
+			nn.ReLU{},
+			nn.NewLinear(r, 84, classes, true),
+		), nil
+	}
+	return nil, fmt.Errorf("unknown model %q (want mlp or cnn)", name)
+}
+
+// inputShape returns the shape of one example for the model: [784] for
+// "mlp" and [1, 28, 28] for "cnn".
+func inputShape(model string) []int {
+	if model == "cnn" {
+		return []int{1, 28, 28}
+	}
+	return []int{features}
+}
+
+// newData returns n synthetic MNIST-shaped examples drawn from r, as the
+// anchor makes them: inputs uniform in [0, 1) (Float32, shape [n, 784] or
+// [n, 1, 28, 28]) and Int64 labels uniform in 0..9. The inputs are written
+// in place into one allocation, so the dataset costs n·784·4 bytes plus
+// n·8 for the labels.
+func newData(model string, n int, r *rand.Rand) (*data.TensorDataset, error) {
+	x := tensor.Zeros(tensor.Float32, append([]int{n}, inputShape(model)...)...)
+	xs := x.RawFloat32()
+	for i := range xs {
+		xs[i] = r.Float32()
+	}
+	y := tensor.Zeros(tensor.Int64, n)
+	ys := y.RawInt64()
+	for i := range ys {
+		ys[i] = r.Int64N(classes)
+	}
+	return data.NewTensorDataset(x, y)
+}
+
+// recipe is one training run of the anchor: a model, its optimizer and
+// the loader that gathers its batches.
+type recipe struct {
+	model  nn.Module
+	params int
+	opt    *optim.SGD
+	ds     *data.TensorDataset
+	loader *data.Loader
+}
+
+// newRecipe builds the model, n examples of synthetic data, a loader that
+// shuffles every epoch and keeps the last partial batch, and
+// SGD(lr 0.01, momentum 0.9), all seeded from seed. workers is the
+// loader's number of worker goroutines (0 gathers in the caller's
+// goroutine, as the anchor does).
+func newRecipe(model string, n, batch, workers int, seed uint64) (*recipe, error) {
+	m, err := newModel(model, rand.New(rand.NewPCG(seed, streamWeights)))
+	if err != nil {
+		return nil, err
+	}
+	if n <= 0 || batch <= 0 {
+		return nil, fmt.Errorf("samples (%d) and batch size (%d) must be positive", n, batch)
+	}
+	ds, err := newData(model, n, rand.New(rand.NewPCG(seed, streamData)))
+	if err != nil {
+		return nil, err
+	}
+	ld, err := data.NewLoader(ds, data.LoaderConfig{BatchSize: batch, Shuffle: true, Seed: seed, Workers: workers})
+	if err != nil {
+		return nil, err
+	}
+	return &recipe{
+		model:  m,
+		params: nn.NumParameters(m),
+		opt:    optim.NewSGD(nn.Parameters(m), optim.SGDConfig{LR: lr, Momentum: momentum}),
+		ds:     ds,
+		loader: ld,
+	}, nil
+}
+
+// step runs one training step on the batch (x, y): forward, cross-entropy
+// loss (mean over the batch), zero_grad, backward and the optimizer's
+// update. It returns the loss, a scalar tensor whose graph has been
+// released.
+func (r *recipe) step(x, y *tensor.Tensor) *tensor.Tensor {
+	l := loss.CrossEntropy(r.model.Forward(x), y, loss.CrossEntropyOptions{})
+	r.opt.ZeroGrad()
+	l.Backward()
+	r.opt.Step()
+	return l
+}
+
+// epoch runs the steps of one epoch, over every example once in the
+// loader's shuffled order for that epoch, and returns the number of steps
+// and the last step's loss.
+func (r *recipe) epoch(e int) (steps int, last float64, err error) {
+	it := r.loader.Epoch(e)
+	defer it.Close()
+	var l *tensor.Tensor
+	for it.Next() {
+		b := it.Batch()
+		l = r.step(b.X, b.Y)
+		steps++
+	}
+	if err := it.Err(); err != nil {
+		return steps, 0, fmt.Errorf("epoch %d: %w", e, err)
+	}
+	if l != nil {
+		last = l.Item()
+	}
+	return steps, last, nil
+}
