@@ -98,6 +98,8 @@ type recipe struct {
 	opt    *optim.SGD
 	ds     *data.TensorDataset
 	loader *data.Loader
+	arena  *tensor.Arena    // buffers of one step, reset after it
+	grads  []*tensor.Tensor // the parameters, for zeroing gradients in place
 }
 
 // newRecipe builds the model, n examples of synthetic data, a loader that
@@ -127,19 +129,26 @@ func newRecipe(model string, n, batch, workers int, seed uint64) (*recipe, error
 		opt:    optim.NewSGD(nn.Parameters(m), optim.SGDConfig{LR: lr, Momentum: momentum}),
 		ds:     ds,
 		loader: ld,
+		arena:  tensor.NewArena(),
+		grads:  nn.Parameters(m),
 	}, nil
 }
 
-// step runs one training step on the batch (x, y): forward, cross-entropy
-// loss (mean over the batch), zero_grad, backward and the optimizer's
-// update. It returns the loss, a scalar tensor whose graph has been
-// released.
-func (r *recipe) step(x, y *tensor.Tensor) *tensor.Tensor {
-	l := loss.CrossEntropy(r.model.Forward(x), y, loss.CrossEntropyOptions{})
-	r.opt.ZeroGrad()
+// step runs one training step on the batch (x, y): forward, loss,
+// gradients zeroed (in place, as torch 1.13's zero_grad), backward and
+// the SGD update. Everything the step computes lives in the recipe's
+// arena, which is reset before step returns the loss value, so a
+// steady-state step allocates almost nothing.
+func (r *recipe) step(x, y *tensor.Tensor) float64 {
+	l := loss.CrossEntropy(r.model.Forward(x.InArena(r.arena)), y, loss.CrossEntropyOptions{})
+	for _, p := range r.grads {
+		p.ZeroGradInPlace()
+	}
 	l.Backward()
 	r.opt.Step()
-	return l
+	v := l.Item()
+	r.arena.Reset()
+	return v
 }
 
 // epoch runs the steps of one epoch, over every example once in the
@@ -148,17 +157,13 @@ func (r *recipe) step(x, y *tensor.Tensor) *tensor.Tensor {
 func (r *recipe) epoch(e int) (steps int, last float64, err error) {
 	it := r.loader.Epoch(e)
 	defer it.Close()
-	var l *tensor.Tensor
 	for it.Next() {
 		b := it.Batch()
-		l = r.step(b.X, b.Y)
+		last = r.step(b.X, b.Y)
 		steps++
 	}
 	if err := it.Err(); err != nil {
 		return steps, 0, fmt.Errorf("epoch %d: %w", e, err)
-	}
-	if l != nil {
-		last = l.Item()
 	}
 	return steps, last, nil
 }

@@ -184,8 +184,7 @@ func TestStepUpdates(t *testing.T) {
 		for i, p := range params {
 			before[i] = slices.Clone(p.RawFloat32())
 		}
-		l := r.step(x, y)
-		if got := l.Item(); math.Abs(got-want) > 1e-5 {
+		if got := r.step(x, y); math.Abs(got-want) > 1e-5 {
 			t.Errorf("%s: loss %v, want %v", model, got, want)
 		}
 		for i, p := range params {
