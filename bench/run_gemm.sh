@@ -5,7 +5,8 @@
 # with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset, so it uses its AVX-512
 # kernel where the machine has one. Extra arguments go to bench/gemm, e.g.
 #   bench/run_gemm.sh -reps 7 -shapes 256x256x256,784x256x64:TN
-# Run it on an otherwise idle machine: the two sides run one after the other.
+# Run it on an otherwise idle machine; for each shape OpenBLAS runs first and
+# ours right after, never both at once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

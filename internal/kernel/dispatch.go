@@ -13,6 +13,7 @@ const (
 	PathAVX512             // AVX-512F (512-bit vectors, opmask edges)
 )
 
+// String returns the name of the path: purego, avx2 or avx512.
 func (p Path) String() string {
 	switch p {
 	case PathPureGo:

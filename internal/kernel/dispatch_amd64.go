@@ -25,13 +25,14 @@ func gemmImplFor[T float32 | float64](p Path) *gemmImpl[T] {
 	var tab any
 	switch p {
 	case PathAVX512:
-		im.lanes, im.maxMR, im.maskedB = 16, [2]int{24, 12}, true
+		// Opmasks let the kernels read a partial B panel in place.
+		im.lanes, im.maskedB = 16, true
 		tab = &sgemmAVX512Kernels
 		if !f32 {
 			im.lanes, tab = 8, &dgemmAVX512Kernels
 		}
 	case PathAVX2:
-		im.lanes, im.maxMR = 8, [2]int{12, 6}
+		im.lanes = 8
 		tab = &sgemmAVX2Kernels
 		if !f32 {
 			im.lanes, tab = 4, &dgemmAVX2Kernels
@@ -39,21 +40,19 @@ func gemmImplFor[T float32 | float64](p Path) *gemmImpl[T] {
 	default:
 		return goImpl[T]()
 	}
-	im.tile = asmTile(tab.(*[2][2][]gemmKernel[T]))
+	kernels := tab.(*[2][2][]gemmKernel[T])
+	im.tile = asmTile(kernels)
+	// The tables hold kernels for 1…maxMR rows (index 0 unused).
+	im.maxMR = [2]int{len(kernels[0][0]) - 1, len(kernels[0][1]) - 1}
 	if f32 {
 		im.packBT, im.packBTRows = any(packBTAVX2).(func(dst, src *T, lds, k, wp int)), 8
 		if p == PathAVX512 {
 			im.packBT, im.packBTRows = any(packBTAVX512).(func(dst, src *T, lds, k, wp int)), 16
 		}
 	}
-	// kc·mr of A stays in L1 (48 KiB); kc·nc of B in L2 (2 MiB).
-	im.kc = 384 * im.lanes / 16
-	if !f32 {
-		im.kc = 192 * im.lanes / 8
-	}
-	im.nc, im.mc = 768, 3072
-	if !f32 {
-		im.nc = 768
-	}
+	// A sliver of kc·mr elements of A stays in L1 (48 KiB here: 18 KiB at
+	// kc = 384, mr = 12 floats); a kc×nc block of B in L2 (2 MiB here:
+	// 1.1 MiB). kc is 1.5 KiB of a row of B on AVX-512, half that on AVX2.
+	im.kc, im.nc, im.mc = 24*im.lanes, 768, 3072
 	return im
 }

@@ -19,10 +19,10 @@ var (
 func useElementwise(p Path) { ewPath, ewLanes = p, ewLanesFor(p) }
 
 // ewParallelMin is the length from which the element-wise kernels split
-// their work over parallel.Workers(); ewGrain is the smallest chunk.
+// their work over parallel.Workers(), in chunks of ewGrain elements.
 const (
-	ewParallelMin = 1 << 16
-	ewGrain       = 1 << 14
+	ewParallelMin = 1 << 18
+	ewGrain       = 1 << 16
 )
 
 func checkLen(op string, n int, lens ...int) {
@@ -36,17 +36,17 @@ func checkLen(op string, n int, lens ...int) {
 // serial tells whether n elements are processed on the caller alone.
 func serial(n int) bool { return n < ewParallelMin || parallel.Workers() == 1 }
 
-// split runs f over [0, n) in chunks over the workers. Chunks start at
-// multiples of 64 elements.
+// split runs f over [0, n) in chunks of ewGrain elements (the last one
+// longer) that the workers claim one at a time, so that a processor busy
+// elsewhere takes fewer.
 func split(n int, f func(lo, hi int)) {
-	parallel.For(n/64, ewGrain/64, func(lo, hi int) {
-		lo *= 64
-		if hi == n/64 {
+	chunks := n / ewGrain
+	parallel.ForEach(chunks, func(i int) {
+		hi := (i + 1) * ewGrain
+		if i == chunks-1 {
 			hi = n
-		} else {
-			hi *= 64
 		}
-		f(lo, hi)
+		f(i*ewGrain, hi)
 	})
 }
 
@@ -242,7 +242,7 @@ func Exp(dst, x []float32) {
 }
 
 // Log sets dst[i] = ln x[i], within a few ulp of math.Log: -Inf at 0, NaN
-// below 0 and for NaN, +Inf at +Inf; denormal inputs are exact-range.
+// below 0 and for NaN, +Inf at +Inf, accurate for denormal inputs too.
 // dst and x must have equal lengths and may be the same.
 func Log(dst, x []float32) {
 	checkLen("Log", len(dst), len(x))
@@ -291,7 +291,12 @@ func Max(x []float32) float32 {
 	if v > 0 {
 		var out [16]float32
 		if vMax(&x[0], v, &out[0]) != 0 {
-			return float32(math.NaN())
+			// A NaN, or +Inf and -Inf, in x[:v]: look.
+			for _, e := range x[:v] {
+				if e != e {
+					return e
+				}
+			}
 		}
 		for _, o := range out[:ewLanes] {
 			m = max(m, o)
@@ -330,7 +335,10 @@ func softmax(op string, dst, x []float32, cols int, logOut bool) {
 		softmaxRows(dst, x, cols, 0, rows, logOut)
 		return
 	}
-	parallel.For(rows, max(1, ewGrain/cols), func(lo, hi int) { softmaxRows(dst, x, cols, lo, hi, logOut) })
+	per := max(1, ewGrain/cols) // rows per chunk
+	parallel.ForEach((rows+per-1)/per, func(i int) {
+		softmaxRows(dst, x, cols, i*per, min(rows, (i+1)*per), logOut)
+	})
 }
 
 // softmaxBlock is the number of elements softmaxRows exponentiates in one

@@ -253,6 +253,13 @@ func TestSumMax(t *testing.T) {
 						}
 						x[pos] = old
 					}
+					// +Inf and -Inf together (their sum is NaN) but no NaN.
+					a, z := x[0], x[n-1]
+					x[0], x[n-1] = float32(math.Inf(-1)), float32(math.Inf(1))
+					if got := Max(x); !math.IsInf(float64(got), 1) {
+						t.Errorf("n=%d: Max with -Inf and +Inf = %v, want +Inf", n, got)
+					}
+					x[0], x[n-1] = a, z
 				}
 			}
 		}

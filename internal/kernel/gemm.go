@@ -266,6 +266,13 @@ func gemm[T float32 | float64](im *gemmImpl[T], transA, transB bool, m, n, k int
 
 func roundUp(x, m int) int { return (x + m - 1) / m * m }
 
+// evenSplit returns the size, a multiple of q, of the blocks of at most
+// about max that split n most evenly.
+func evenSplit(n, max, q int) int {
+	blocks := (n + max - 1) / max
+	return roundUp((n+blocks-1)/blocks, q)
+}
+
 // scaleRows sets C = beta·C, or C = 0 without reading C when beta == 0.
 func scaleRows[T float32 | float64](m, n int, beta T, c []T, ldc int) {
 	if beta == 1 {
@@ -344,9 +351,16 @@ func gemmSerial[T float32 | float64](im *gemmImpl[T], transA, transB bool, m, n,
 	nr := nvMax * lanes
 	mrA := im.maxMR[nvMax-1]
 	// Blocks of nearly equal size: no thin last block.
-	kc := (k + (k+im.kc-1)/im.kc - 1) / ((k + im.kc - 1) / im.kc)
-	nc := roundUp((n+(n+im.nc-1)/im.nc-1)/((n+im.nc-1)/im.nc), nr)
-	mc := roundUp((m+(m+im.mc-1)/im.mc-1)/((m+im.mc-1)/im.mc), mrA)
+	kc, nc, mc := k, roundUp(n, nr), roundUp(m, mrA)
+	if k > im.kc {
+		kc = evenSplit(k, im.kc, 1)
+	}
+	if n > im.nc {
+		nc = evenSplit(n, im.nc, nr)
+	}
+	if m > im.mc {
+		mc = evenSplit(m, im.mc, mrA)
+	}
 
 	// Reading the operands in place is fastest unless a stride aliases in
 	// the caches (a multiple of 4 KiB: the rows of a sliver then compete
@@ -381,12 +395,15 @@ func gemmSerial[T float32 | float64](im *gemmImpl[T], transA, transB bool, m, n,
 		for ic := 0; ic < m; ic += mc {
 			mcb := min(mc, m-ic)
 			// Row slivers of nearly equal height: 64 rows are six slivers
-			// of 10 or 11 rows rather than five of 12 and one of 4.
+			// of 10 or 11 rows rather than five of 12 and one of 4. The
+			// first extra slivers have one row more than base.
 			np := (mcb + mrA - 1) / mrA
+			base, extra := mcb/np, mcb%np
 			if packA {
-				for ip := range np {
-					ir, mr := panelRows(ip, np, mcb)
+				for ip, ir := 0, 0; ip < np; ip++ {
+					mr := base + b2i(ip < extra)
 					packAPanel(a, lda, ic+ir, pc, mr, kcb, (*ap)[ir*kcb:])
+					ir += mr
 				}
 			}
 			for jc := 0; jc < n; jc += nc {
@@ -401,8 +418,8 @@ func gemmSerial[T float32 | float64](im *gemmImpl[T], transA, transB bool, m, n,
 					w := ncb - full
 					packBPanel(im, false, b, ldb, pc, jc+full, kcb, w, roundUp(w, lanes), *ep)
 				}
-				for ip := range np {
-					ir, mr := panelRows(ip, np, mcb)
+				for ip, ir := 0, 0; ip < np; ip, ir = ip+1, ir+base+b2i(ip < extra) {
+					mr := base + b2i(ip < extra)
 					var as []T
 					ars, aks, modeK := 1, mr, true
 					switch {
@@ -445,11 +462,12 @@ func gemmSerial[T float32 | float64](im *gemmImpl[T], transA, transB bool, m, n,
 	}
 }
 
-// panelRows returns the first row and the height of sliver i of np that
-// split rows evenly.
-func panelRows(i, np, rows int) (first, height int) {
-	first = i * rows / np
-	return first, (i+1)*rows/np - first
+// b2i is 1 for true and 0 for false.
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // packAPanel packs rows [i0, i0+mr) and columns [p0, p0+kc) of op(A) =

@@ -116,8 +116,8 @@ func offer(j *job, n int) {
 // machine shared with other processes a polling thread takes processor
 // time from the one it waits for.
 const (
-	spinFor  = 100 * time.Microsecond
-	waitSpin = 20 * time.Microsecond
+	spinFor  = 200 * time.Microsecond
+	waitSpin = 200 * time.Microsecond
 )
 
 // worker runs the chunks left of each job it receives.

@@ -382,8 +382,11 @@ func genSum(v vec) {
 	RET()
 }
 
-// genMax emits the lane-wise maxima of x into out (one vector) and returns
-// whether x holds a NaN.
+// genMax emits the lane-wise maxima of x into out (one vector) and
+// returns non-zero when x may hold a NaN: it also adds up x, and a NaN
+// sum (from a NaN, or from +Inf and -Inf) sends the caller to a scalar
+// check. That costs one addition per vector instead of a compare and a
+// mask operation.
 func genMax(v vec) {
 	name := "max" + v.s.name
 	TEXT(name, NOSPLIT, "func(x *float32, n int, out *float32) int")
@@ -394,36 +397,30 @@ func genMax(v vec) {
 	Load(Param("n"), RCX)
 	for u := 0; u < 4; u++ {
 		v.load(cst("neginf"), v.reg(u))
-	}
-	if v.z512() {
-		KXORW(K1, K1, K1)
-	} else {
-		v.zero(v.reg(8))
+		v.zero(v.reg(4 + u))
 	}
 	streamLoop(v, name, func(u, off int) {
-		t := v.reg(4 + u)
+		t := v.reg(8 + u)
 		v.load(Mem{Base: RSI, Disp: off}, t)
 		v.max(t, v.reg(u), v.reg(u))
-		if v.z512() {
-			v.cmp(cmpUNORD, t, t, K2)
-			KORW(K2, K1, K1)
-		} else {
-			v.cmp(cmpUNORD, t, t, t)
-			v.or(t, v.reg(8), v.reg(8))
-		}
+		v.add(t, v.reg(4+u), v.reg(4+u))
 	})
 	v.max(v.reg(1), v.reg(0), v.reg(0))
 	v.max(v.reg(3), v.reg(2), v.reg(2))
 	v.max(v.reg(2), v.reg(0), v.reg(0))
+	v.add(v.reg(5), v.reg(4), v.reg(4))
+	v.add(v.reg(7), v.reg(6), v.reg(6))
+	v.add(v.reg(6), v.reg(4), v.reg(4))
 	Load(Param("out"), RDI)
 	v.store(v.reg(0), Mem{Base: RDI})
 	if v.z512() {
+		v.cmp(cmpUNORD, v.reg(4), v.reg(4), K1)
 		KMOVW(K1, EAX)
 	} else {
-		VMOVMSKPS(v.reg(8), EAX)
+		v.cmp(cmpUNORD, v.reg(4), v.reg(4), v.reg(4))
+		VMOVMSKPS(v.reg(4), EAX)
 	}
-	MOVQ(RAX, RCX)
-	Store(RCX, ReturnIndex(0))
+	Store(RAX, ReturnIndex(0))
 	VZEROUPPER()
 	RET()
 }
