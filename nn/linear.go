@@ -42,9 +42,15 @@ func NewLinear(r *rand.Rand, in, out int, bias bool) *Linear {
 // Forward returns x·Wᵀ + b for x of shape [..., In], computed by the
 // fused tensor.Linear (one matrix product, no transposed copies, and leaf
 // gradients written straight into Grad).
-func (l *Linear) Forward(x *tensor.Tensor) *tensor.Tensor {
+func (l *Linear) Forward(x *tensor.Tensor) *tensor.Tensor { return l.forward(x, false) }
+
+// forward returns x·Wᵀ + b, followed by ReLU with relu (tensor.LinearReLU).
+func (l *Linear) forward(x *tensor.Tensor, relu bool) *tensor.Tensor {
 	if x.Dim() == 0 || x.Size(-1) != l.Weight.Size(1) {
 		misuse("Linear", [][]int{x.Shape(), l.Weight.Shape()}, "input's last dimension must be %d", l.Weight.Size(1))
+	}
+	if relu {
+		return tensor.LinearReLU(x, l.Weight, l.Bias)
 	}
 	return tensor.Linear(x, l.Weight, l.Bias)
 }

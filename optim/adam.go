@@ -3,6 +3,7 @@ package optim
 import (
 	"math"
 
+	"github.com/backprop-go/backprop/internal/kernel"
 	"github.com/backprop-go/backprop/tensor"
 )
 
@@ -36,6 +37,7 @@ type Adam struct {
 	eps       float64
 	amsgrad   bool
 	decoupled bool
+	run32     blockRunner[adamTask]
 }
 
 func adamSchema(name string, amsgrad bool) *schema {
@@ -99,6 +101,9 @@ func newAdam(name string, groups []Group, cfg AdamConfig, defaultWD float64, dec
 // Step updates every parameter that has a gradient.
 func (o *Adam) Step() {
 	o.steps++
+	if o.run32.apply == nil {
+		o.run32.apply = adamBlock
+	}
 	for _, g := range o.groups {
 		for _, p := range g.Params {
 			grad := gradOf(p)
@@ -121,12 +126,25 @@ func (o *Adam) Step() {
 			}
 			switch p.DType() {
 			case tensor.Float32:
-				adamUpdate(p.RawFloat32(), grad.RawFloat32(), m.RawFloat32(), v.RawFloat32(), raw32(vmax), a)
+				n := p.Numel()
+				task := adamTask{
+					p: p.RawFloat32()[:n], g: grad.RawFloat32()[:n], m: m.RawFloat32()[:n], v: v.RawFloat32()[:n], vmax: raw32(vmax),
+					decay: 1,
+					b1:    float32(a.b1), c1: float32(1 - a.b1), b2: float32(a.b2), c2: float32(1 - a.b2),
+					bc2sqrt: float32(a.bc2sqrt), eps: float32(a.eps), stepSize: float32(a.lr / a.bc1),
+				}
+				if a.decoupled {
+					task.decay = float32(1 - a.lr*a.wd)
+				} else {
+					task.wd = float32(a.wd)
+				}
+				o.run32.add(task, n)
 			case tensor.Float64:
-				adamUpdate(p.RawFloat64(), grad.RawFloat64(), m.RawFloat64(), v.RawFloat64(), raw64(vmax), a)
+				adamUpdate64(p.RawFloat64(), grad.RawFloat64(), m.RawFloat64(), v.RawFloat64(), raw64(vmax), a)
 			}
 		}
 	}
+	o.run32.exec()
 }
 
 type adamArgs struct {
@@ -135,9 +153,9 @@ type adamArgs struct {
 	decoupled           bool
 }
 
-// adamUpdate applies one Adam step to p with gradient g, moments m and v
+// adamUpdate64 applies one Adam step to p with gradient g, moments m and v
 // and, with AMSGrad, the running maximum vmax (nil otherwise).
-func adamUpdate[T float32 | float64](p, g, m, v, vmax []T, a adamArgs) {
+func adamUpdate64(p, g, m, v, vmax []float64, a adamArgs) {
 	n := len(p)
 	g, m, v = g[:n], m[:n], v[:n]
 	if vmax != nil {
@@ -145,24 +163,96 @@ func adamUpdate[T float32 | float64](p, g, m, v, vmax []T, a adamArgs) {
 	}
 	stepSize := a.lr / a.bc1
 	for i := range p {
-		x := float64(p[i])
-		d := float64(g[i])
+		x := p[i]
+		d := g[i]
 		if a.decoupled {
-			x = float64(T(x * (1 - a.lr*a.wd)))
+			x = x * (1 - a.lr*a.wd)
 		} else if a.wd != 0 {
 			d += a.wd * x
 		}
-		m[i] = T(a.b1*float64(m[i]) + (1-a.b1)*d)
-		v[i] = T(a.b2*float64(v[i]) + (1-a.b2)*d*d)
-		vv := float64(v[i])
+		m[i] = a.b1*m[i] + (1-a.b1)*d
+		v[i] = a.b2*v[i] + (1-a.b2)*d*d
+		vv := v[i]
 		if vmax != nil {
-			if mx := float64(vmax[i]); !(vv > mx) {
+			if mx := vmax[i]; !(vv > mx) {
 				vv = mx
 			} else {
 				vmax[i] = v[i]
 			}
 		}
 		denom := math.Sqrt(vv)/a.bc2sqrt + a.eps
-		p[i] = T(x - stepSize*float64(m[i])/denom)
+		p[i] = x - stepSize*m[i]/denom
 	}
 }
+
+// adamTask is the float32 Adam update of one parameter: its storage p,
+// gradient g, moments m and v and, with AMSGrad, the running maximum vmax
+// (nil otherwise), with the coefficients of its step rounded to float32.
+type adamTask struct {
+	p, g, m, v, vmax []float32
+
+	wd       float32 // λ of Adam's L2 penalty (0 for AdamW)
+	decay    float32 // 1 − γλ for AdamW, 1 for Adam
+	b1, c1   float32 // β₁ and 1 − β₁
+	b2, c2   float32 // β₂ and 1 − β₂
+	bc2sqrt  float32 // √(1−β₂ᵗ)
+	eps      float32
+	stepSize float32 // γ/(1−β₁ᵗ)
+}
+
+// adamBlock applies t's update to elements [lo, hi): AdamW's decay with
+// the vector kernel, then one loop over the elements in float32, one loop
+// for each combination of the options but AMSGrad's (rarely used), so that
+// those do not branch per element.
+func adamBlock(t *adamTask, lo, hi int) {
+	p := t.p[lo:hi]
+	g, m, v := t.g[lo:hi:hi], t.m[lo:hi:hi], t.v[lo:hi:hi]
+	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
+	if t.decay != 1 {
+		kernel.Scale(t.decay, p, p)
+	}
+	b1, c1, b2, c2, rbc, eps, ss := t.b1, t.c1, t.b2, t.c2, 1/t.bc2sqrt, t.eps, t.stepSize
+	if t.vmax != nil {
+		vmax := t.vmax[lo:hi]
+		vmax = vmax[:len(p)]
+		wd := t.wd
+		for i, x := range p {
+			d := g[i]
+			if wd != 0 {
+				d += wd * x
+			}
+			mi := b1*m[i] + c1*d
+			vi := b2*v[i] + c2*d*d
+			m[i], v[i] = mi, vi
+			if vm := vmax[i]; !(vi > vm) {
+				vi = vm
+			} else {
+				vmax[i] = vi
+			}
+			p[i] = x - ss*mi/(sqrt32(vi)*rbc+eps)
+		}
+		return
+	}
+	if t.wd != 0 {
+		wd := t.wd
+		for i, x := range p {
+			d := g[i] + wd*x
+			mi := b1*m[i] + c1*d
+			vi := b2*v[i] + c2*d*d
+			m[i], v[i] = mi, vi
+			p[i] = x - ss*mi/(sqrt32(vi)*rbc+eps)
+		}
+		return
+	}
+	for i, x := range p {
+		d := g[i]
+		mi := b1*m[i] + c1*d
+		vi := b2*v[i] + c2*d*d
+		m[i], v[i] = mi, vi
+		p[i] = x - ss*mi/(sqrt32(vi)*rbc+eps)
+	}
+}
+
+// sqrt32 is the correctly rounded float32 square root (the compiler turns
+// it into one instruction).
+func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }

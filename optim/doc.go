@@ -3,16 +3,25 @@
 // gradient clipping, all with PyTorch's semantics (torch.optim 1.13).
 //
 // An Optimizer updates the parameters of one or more parameter groups in
-// place, through their storage (RawFloat32 or RawFloat64): an update is one
-// loop over each parameter, records nothing in the autograd graph and, after
-// the first step has allocated the optimizer's state, allocates nothing.
-// Parameters whose Grad is nil are skipped, as in PyTorch. A typical
-// training step is
+// place, through their storage (RawFloat32 or RawFloat64), and records
+// nothing in the autograd graph. Float64 parameters are updated by one
+// loop each, with PyTorch's arithmetic. SGD and Adam update float32
+// parameters in float32, in cache-sized blocks with the vector kernels
+// where the rule allows (SGD's scale and axpy passes), and split a step
+// that updates at least 32,768 elements over the processors; their
+// results differ from PyTorch's in the last bits only and do not depend on
+// the number of processors. After the first step has allocated the
+// optimizer's state a step allocates nothing, but for the few bytes of
+// bookkeeping of a split step. Parameters whose Grad is nil are skipped,
+// as in PyTorch. A typical training step is
 //
 //	opt.ZeroGrad()
 //	loss := lossFn(model(x), y)
 //	loss.Backward()
 //	opt.Step()
+//
+// ZeroGradInPlace(opt) zeroes the gradients and keeps their storage
+// (zero_grad(set_to_none=False)), for a step that allocates nothing.
 //
 // Each Group carries its own learning rate and weight decay (and the
 // momentum or β₁ that some schedules cycle); Groups returns them for

@@ -15,7 +15,8 @@ import (
 //
 // Step applies one update to every parameter of every group whose Grad is
 // not nil. ZeroGrad clears the gradients of all parameters (sets them to
-// nil, as PyTorch's zero_grad(set_to_none=True)). Groups returns the
+// nil, as PyTorch's zero_grad(set_to_none=True); the function
+// ZeroGradInPlace zeroes them in place instead). Groups returns the
 // optimizer's parameter groups; changing a group's fields (its learning
 // rate, say) takes effect at the next Step. StateDict returns the
 // optimizer's state and LoadStateDict restores it, checking it against the
@@ -26,6 +27,27 @@ type Optimizer interface {
 	Groups() []*Group
 	StateDict() State
 	LoadStateDict(State) error
+}
+
+// ZeroGradInPlace zeroes the gradient of every parameter of opt's groups
+// and keeps its storage, as PyTorch's zero_grad(set_to_none=False), the
+// default of PyTorch 1.13; Optimizer.ZeroGrad instead drops the gradients
+// (set_to_none=True). The next backward pass then accumulates into the
+// same storage instead of allocating new gradients, which a training step
+// that allocates nothing needs (see tensor.Tensor.ZeroGradInPlace).
+// Parameters without a gradient stay without one.
+//
+// Either way the next Step sees the same gradients; what differs is a
+// parameter that gets no gradient from the next backward pass: after
+// ZeroGradInPlace its gradient is zero and Step updates it (weight decay
+// and momentum still move it), after ZeroGrad it has none and Step skips
+// it.
+func ZeroGradInPlace(opt Optimizer) {
+	for _, g := range opt.Groups() {
+		for _, p := range g.Params {
+			p.ZeroGradInPlace()
+		}
+	}
 }
 
 // Group is a parameter group: parameters that share hyperparameters, like

@@ -1,6 +1,9 @@
 package optim
 
-import "github.com/backprop-go/backprop/tensor"
+import (
+	"github.com/backprop-go/backprop/internal/kernel"
+	"github.com/backprop-go/backprop/tensor"
+)
 
 // SGDConfig configures stochastic gradient descent. LR has no default and
 // must be set (in the configuration or in every group); the other fields
@@ -27,6 +30,7 @@ type SGD struct {
 	base
 	nesterov  bool
 	dampening float64
+	run32     blockRunner[sgdTask]
 }
 
 var sgdSchema = &schema{
@@ -64,6 +68,9 @@ func NewSGDGroups(groups []Group, cfg SGDConfig) *SGD {
 // Step updates every parameter that has a gradient.
 func (o *SGD) Step() {
 	o.steps++
+	if o.run32.apply == nil {
+		o.run32.apply = sgdBlock
+	}
 	for _, g := range o.groups {
 		for _, p := range g.Params {
 			grad := gradOf(p)
@@ -75,15 +82,23 @@ func (o *SGD) Step() {
 			if g.Momentum != 0 {
 				buf, first = o.buffer(o.paramState(p), 0, p, 0)
 			}
-			a := sgdArgs{lr: g.LR, wd: g.WeightDecay, mom: g.Momentum, damp: o.dampening, nesterov: o.nesterov, first: first}
 			switch p.DType() {
 			case tensor.Float32:
-				sgdUpdate(p.RawFloat32(), grad.RawFloat32(), raw32(buf), a)
+				n := p.Numel()
+				o.run32.add(sgdTask{
+					p: p.RawFloat32()[:n], g: grad.RawFloat32()[:n], buf: raw32(buf),
+					lr: float32(g.LR), wd: float32(g.WeightDecay), mom: float32(g.Momentum),
+					damp1: float32(1 - o.dampening), dampWD: float32((1 - o.dampening) * g.WeightDecay),
+					decay: float32(1 - g.LR*g.WeightDecay), lrMom: float32(g.LR * g.Momentum),
+					nesterov: o.nesterov, first: first,
+				}, n)
 			case tensor.Float64:
-				sgdUpdate(p.RawFloat64(), grad.RawFloat64(), raw64(buf), a)
+				a := sgdArgs{lr: g.LR, wd: g.WeightDecay, mom: g.Momentum, damp: o.dampening, nesterov: o.nesterov, first: first}
+				sgdUpdate64(p.RawFloat64(), grad.RawFloat64(), raw64(buf), a)
 			}
 		}
 	}
+	o.run32.exec()
 }
 
 type sgdArgs struct {
@@ -91,32 +106,94 @@ type sgdArgs struct {
 	nesterov, first   bool
 }
 
-// sgdUpdate applies one SGD step to p with gradient g and momentum buffer
-// buf (nil without momentum).
-func sgdUpdate[T float32 | float64](p, g, buf []T, a sgdArgs) {
+// sgdUpdate64 applies one SGD step to p with gradient g and momentum
+// buffer buf (nil without momentum).
+func sgdUpdate64(p, g, buf []float64, a sgdArgs) {
 	g = g[:len(p)]
 	if buf != nil {
 		buf = buf[:len(p)]
 	}
 	for i, x := range p {
-		d := float64(g[i])
+		d := g[i]
 		if a.wd != 0 {
-			d += a.wd * float64(x)
+			d += a.wd * x
 		}
 		if buf != nil {
 			b := d
 			if !a.first {
-				b = a.mom*float64(buf[i]) + (1-a.damp)*d
+				b = a.mom*buf[i] + (1-a.damp)*d
 			}
-			buf[i] = T(b)
+			buf[i] = b
 			if a.nesterov {
-				d += a.mom * float64(buf[i])
+				d += a.mom * buf[i]
 			} else {
-				d = float64(buf[i])
+				d = buf[i]
 			}
 		}
-		p[i] = T(float64(x) - a.lr*d)
+		p[i] = x - a.lr*d
 	}
+}
+
+// sgdTask is the float32 SGD update of one parameter: its storage p, its
+// gradient g and its momentum buffer buf (nil without momentum), with the
+// group's coefficients rounded to float32.
+type sgdTask struct {
+	p, g, buf []float32
+
+	lr, wd, mom float32
+	damp1       float32 // 1 − τ
+	dampWD      float32 // (1 − τ)·λ
+	decay       float32 // 1 − γλ
+	lrMom       float32 // γμ
+
+	nesterov, first bool
+}
+
+// sgdBlock applies t's update to elements [lo, hi) with the vector
+// kernels, one pass each, the order of the passes making every pass read
+// the values the update rule needs (the parameter before its update, the
+// new momentum buffer):
+//
+//	b = g + λ·p                      (first step)
+//	b = μ·b + (1−τ)·g + (1−τ)λ·p     (later steps)
+//	p = (1−γλ)·p − γ·g − γμ·b        (Nesterov)
+//	p = p − γ·b                      (momentum)
+//	p = (1−γλ)·p − γ·g               (no momentum)
+//
+// The terms with λ are skipped when it is zero. This is PyTorch's update
+// with the weight-decay term distributed, which changes the rounding of
+// float32 results in the last bits only.
+func sgdBlock(t *sgdTask, lo, hi int) {
+	p, g := t.p[lo:hi], t.g[lo:hi]
+	if t.buf == nil {
+		if t.wd != 0 {
+			kernel.Scale(t.decay, p, p)
+		}
+		kernel.Axpy(-t.lr, g, p)
+		return
+	}
+	b := t.buf[lo:hi]
+	if t.first {
+		copy(b, g)
+		if t.wd != 0 {
+			kernel.Axpy(t.wd, p, b)
+		}
+	} else {
+		kernel.Scale(t.mom, b, b)
+		kernel.Axpy(t.damp1, g, b)
+		if t.wd != 0 {
+			kernel.Axpy(t.dampWD, p, b)
+		}
+	}
+	if !t.nesterov {
+		kernel.Axpy(-t.lr, b, p)
+		return
+	}
+	if t.wd != 0 {
+		kernel.Scale(t.decay, p, p)
+	}
+	kernel.Axpy(-t.lr, g, p)
+	kernel.Axpy(-t.lrMom, b, p)
 }
 
 // raw32 returns the storage of t, or nil for a nil t.

@@ -420,7 +420,8 @@ func convTranspose[T kernel.Float](s *convShape, y, w, b, x, cols []T) {
 				kernel.Gemm(true, false, kk, L, og, 1, w[gi*og*kk:], max(kk, 1), yn[gi*og*L:], L, 0, col[gi*kk*L:], L)
 			}
 			if cols != nil {
-				kernel.Col2im(&g, col, xn)
+				// col is scratch: Col2imScratch may overwrite it.
+				kernel.Col2imScratch(&g, col, xn)
 			}
 			for c, bv := range b {
 				row := xn[c*hw : c*hw+hw]

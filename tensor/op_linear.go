@@ -201,6 +201,10 @@ func biasReLU[T float](y []T, m, n int, b *Tensor, bs []T, relu bool) {
 
 // biasReLURows is biasReLU for rows lo to hi.
 func biasReLURows[T float](y []T, n int, bias []T, relu bool, lo, hi int) {
+	if y32, ok := any(y).([]float32); ok {
+		biasReLURows32(y32, n, any(bias).([]float32), relu, lo, hi)
+		return
+	}
 	for i := lo; i < hi; i++ {
 		row := y[i*n : i*n+n]
 		if bias != nil {
@@ -211,6 +215,20 @@ func biasReLURows[T float](y []T, n int, bias []T, relu bool, lo, hi int) {
 		}
 		if relu {
 			reluRange(row, row)
+		}
+	}
+}
+
+// biasReLURows32 is biasReLURows for float32, with the vector kernels:
+// row by row, so that each call stays on its goroutine.
+func biasReLURows32(y []float32, n int, bias []float32, relu bool, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		row := y[i*n : i*n+n]
+		if bias != nil {
+			kernel.Add(row, row, bias[:n])
+		}
+		if relu {
+			kernel.ReLU(row, row)
 		}
 	}
 }

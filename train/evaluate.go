@@ -15,7 +15,8 @@ import (
 
 // Evaluate runs model over one epoch of loader (epoch 0, so an unshuffled
 // loader gives the dataset in order) in evaluation mode, without recording
-// a graph, and returns the mean loss (NaN when lossFn is nil), the
+// a graph and with each batch's tensors in a tensor.Arena reset after the
+// batch (see Trainer), and returns the mean loss (NaN when lossFn is nil), the
 // accuracy and, with topK > 1, the top-k accuracy (see Metrics). It leaves
 // the model in evaluation mode. A misuse of tensor math (the data does not
 // fit the model, say) is returned as an error, as is the context's error
@@ -24,15 +25,16 @@ func Evaluate(ctx context.Context, model nn.Module, loader *data.Loader, lossFn 
 	if model == nil || loader == nil {
 		return Metrics{}, errors.New("train: Evaluate: nil model or loader")
 	}
-	m, err := evaluate(ctx, model, loader, lossFn, topK)
+	m, err := evaluate(ctx, model, loader, lossFn, topK, tensor.NewArena())
 	if err != nil {
 		return m, fmt.Errorf("train: evaluate: %w", err)
 	}
 	return m, nil
 }
 
-// evaluate is Evaluate with errors that do not name the operation.
-func evaluate(ctx context.Context, model nn.Module, loader *data.Loader, lossFn func(out, target *tensor.Tensor) *tensor.Tensor, topK int) (Metrics, error) {
+// evaluate is Evaluate with errors that do not name the operation, in the
+// arena a (reset after every batch).
+func evaluate(ctx context.Context, model nn.Module, loader *data.Loader, lossFn func(out, target *tensor.Tensor) *tensor.Tensor, topK int, a *tensor.Arena) (Metrics, error) {
 	nn.SetTraining(model, false)
 	var t tally
 	it := loader.Epoch(0)
@@ -49,7 +51,8 @@ func evaluate(ctx context.Context, model nn.Module, loader *data.Loader, lossFn 
 		var loss float64
 		var c counts
 		err := guard(func() {
-			out := model.Forward(b.X.NoGrad())
+			defer a.Reset()
+			out := model.Forward(b.X.NoGrad().InArena(a))
 			if lossFn != nil {
 				loss = lossFn(out, b.Y.NoGrad()).Item()
 			}
@@ -119,6 +122,8 @@ func ConfusionMatrix(ctx context.Context, model nn.Module, loader *data.Loader, 
 	for i := range cm.Counts {
 		cm.Counts[i] = make([]int, numClasses)
 	}
+	a := tensor.NewArena()
+	defer a.Reset()
 	it := loader.Epoch(0)
 	defer it.Close()
 	for {
@@ -130,7 +135,7 @@ func ConfusionMatrix(ctx context.Context, model nn.Module, loader *data.Loader, 
 		}
 		b := it.Batch()
 		var out *tensor.Tensor
-		if err := guard(func() { out = model.Forward(b.X.NoGrad()) }); err != nil {
+		if err := guard(func() { out = model.Forward(b.X.NoGrad().InArena(a)) }); err != nil {
 			return nil, fmt.Errorf("train: confusion matrix: batch %d: %w", b.Index+1, err)
 		}
 		if !isClassification(out, b.Y) {
@@ -140,6 +145,7 @@ func ConfusionMatrix(ctx context.Context, model nn.Module, loader *data.Loader, 
 			return nil, fmt.Errorf("train: confusion matrix: the model scores %d classes, want %d", c, numClasses)
 		}
 		pred := out.ArgMax(1).Int64s()
+		a.Reset()
 		for i, t := range b.Y.Int64s() {
 			if t < 0 || t >= int64(numClasses) {
 				return nil, fmt.Errorf("train: confusion matrix: batch %d: target %d outside [0, %d)", b.Index+1, t, numClasses)

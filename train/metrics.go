@@ -221,17 +221,30 @@ func classCounts(out, target *tensor.Tensor, k int) counts {
 	for _, d := range shape[2:] {
 		inner *= d
 	}
-	var x []float64
-	if out.DType() == tensor.Float64 {
-		x = out.Detach().Float64s()
-	} else {
-		x32 := out.Detach().Float32s()
-		x = make([]float64, len(x32))
-		for i, v := range x32 {
-			x[i] = float64(v)
-		}
+	// The scores and targets are read in place (copied only when not
+	// contiguous), so that a step allocates nothing for its metrics.
+	o := out.Detach()
+	if !o.IsContiguous() {
+		o = o.Contiguous()
 	}
-	tg := target.Int64s()
+	var x32 []float32
+	var x64 []float64
+	if o.DType() == tensor.Float64 {
+		x64 = o.RawFloat64()
+	} else {
+		x32 = o.RawFloat32()
+	}
+	score := func(i int) float64 {
+		if x64 != nil {
+			return x64[i]
+		}
+		return float64(x32[i])
+	}
+	tt := target.Detach()
+	if !tt.IsContiguous() {
+		tt = tt.Contiguous()
+	}
+	tg := tt.RawInt64()
 	res := counts{n: n * inner}
 	for i := range n {
 		for j := range inner {
@@ -240,13 +253,13 @@ func classCounts(out, target *tensor.Tensor, k int) counts {
 				continue
 			}
 			base := i*c*inner + j
-			v := x[base+int(t)*inner]
+			v := score(base + int(t)*inner)
 			if math.IsNaN(v) {
 				continue
 			}
 			rank := 0
 			for cl := range c {
-				s := x[base+cl*inner]
+				s := score(base + cl*inner)
 				if s > v || (s == v && cl < int(t)) || math.IsNaN(s) {
 					rank++
 				}

@@ -122,10 +122,24 @@ type History struct {
 
 // Trainer trains a model as its Config says. It is not safe for
 // concurrent use.
+//
+// Every step runs in a tensor.Arena: the batch is tagged with it, so the
+// step's intermediate tensors and gradients take their storage from the
+// arena, which is reset once the loss and the metrics have been read and
+// the update is done; validation does the same per batch. A model or loss
+// function must therefore not keep a tensor computed in a step past it
+// (copy out what it needs with Item, Float32s or CopyFrom; buffers updated
+// in place, like BatchNorm's running statistics, are fine). Gradients are
+// zeroed in place before each step (optim.ZeroGradInPlace, the default of
+// PyTorch 1.13's zero_grad), so that their storage is reused too: as in
+// PyTorch, a parameter that had a gradient and gets none from a step's
+// backward pass is updated with a zero gradient (its momentum and weight
+// decay still apply).
 type Trainer struct {
 	cfg    Config
 	params []*tensor.Tensor
 	sched  checkpoint.Stateful // the schedule to checkpoint, or nil
+	arena  *tensor.Arena       // the storage of every step's tensors
 
 	epoch, batch, step int     // completed epochs, batches of the current epoch, steps
 	acc                tally   // the current epoch's training metrics
@@ -144,7 +158,7 @@ func New(cfg Config) (*Trainer, error) {
 	if err := validate(&cfg); err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
-	t := &Trainer{cfg: cfg, params: nn.Parameters(cfg.Model), monitorName: cfg.Monitor}
+	t := &Trainer{cfg: cfg, params: nn.Parameters(cfg.Model), monitorName: cfg.Monitor, arena: tensor.NewArena()}
 	switch {
 	case cfg.Scheduler != nil:
 		t.sched = cfg.Scheduler
@@ -400,9 +414,12 @@ func (t *Trainer) trainStep(b data.Batch) (StepMetrics, counts, error) {
 	}
 	var c counts
 	finite := true
-	opt.ZeroGrad()
+	optim.ZeroGradInPlace(opt)
+	// Nothing computed in the step outlives it: the loss and the counts
+	// are read out before the reset.
+	defer t.arena.Reset()
 	err := guard(func() {
-		out := cfg.Model.Forward(b.X)
+		out := cfg.Model.Forward(b.X.InArena(t.arena))
 		l := cfg.Loss(out, b.Y)
 		if l.Numel() != 1 {
 			panic(fmt.Errorf("the loss has shape %v; it must be a scalar", l.Shape()))
@@ -448,7 +465,7 @@ func (t *Trainer) endEpoch(ctx context.Context, hist *History, mf *metricsFile) 
 	cfg := &t.cfg
 	em := EpochMetrics{Epoch: t.epoch + 1, Epochs: cfg.Epochs, Step: t.step, Train: t.acc.metrics(cfg.TopK), LR: t.lastLR}
 	if cfg.Val != nil {
-		vm, err := evaluate(ctx, cfg.Model, cfg.Val, cfg.Loss, cfg.TopK)
+		vm, err := evaluate(ctx, cfg.Model, cfg.Val, cfg.Loss, cfg.TopK, t.arena)
 		if err != nil {
 			if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 				return false, err

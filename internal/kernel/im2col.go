@@ -1,5 +1,7 @@
 package kernel
 
+import "unsafe"
+
 // ConvGeom is the geometry of a two-dimensional convolution of one image
 // with C channels of size H×W by a KH×KW kernel with the given strides,
 // zero padding and dilations, giving OH×OW output positions.
@@ -50,6 +52,10 @@ func validRange(n, s, p, kd, size int) (lo, hi int) {
 // strided layout can be read without a copy. col must hold at least
 // ColRows()·ColCols() elements; every one of them is written.
 func Im2col[T Float](g *ConvGeom, x []T, sc, sh, sw int, col []T) {
+	if g.SH == 1 && g.SW == 1 && g.DH == 1 && g.DW == 1 && g.PH == 0 && g.PW == 0 && sw == 1 && g.OH > 0 && g.OW > 0 {
+		im2colShift(g, x, sc, sh, col)
+		return
+	}
 	L := g.OH * g.OW
 	row := 0
 	for c := 0; c < g.C; c++ {
@@ -60,27 +66,87 @@ func Im2col[T Float](g *ConvGeom, x []T, sc, sh, sw int, col []T) {
 				wlo, whi := validRange(g.OW, g.SW, g.PW, j*g.DW, g.W)
 				dst := col[row*L : row*L+L]
 				row++
-				clear(dst[:hlo*g.OW])
-				clear(dst[hhi*g.OW:])
+				// The clears are guarded: a call of memclr for nothing
+				// costs as much as copying a short run.
+				if hlo > 0 {
+					clear(dst[:hlo*g.OW])
+				}
+				if hhi < g.OH {
+					clear(dst[hhi*g.OW:])
+				}
+				if wlo >= whi {
+					clear(dst[hlo*g.OW : hhi*g.OW])
+					continue
+				}
+				n := whi - wlo
+				step := g.SW * sw
+				// p is the input element of the first valid column of
+				// output row oh, advanced by one row of windows each time.
+				p := xc + (hlo*g.SH-g.PH+i*g.DH)*sh + (wlo*g.SW-g.PW+j*g.DW)*sw
 				for oh := hlo; oh < hhi; oh++ {
 					d := dst[oh*g.OW : oh*g.OW+g.OW]
-					clear(d[:wlo])
-					clear(d[whi:])
-					if wlo >= whi {
-						continue
+					if wlo > 0 {
+						clear(d[:wlo])
 					}
-					ih := oh*g.SH - g.PH + i*g.DH
-					p := xc + ih*sh + (wlo*g.SW-g.PW+j*g.DW)*sw
-					step := g.SW * sw
+					if whi < g.OW {
+						clear(d[whi:])
+					}
 					if step == 1 {
-						copy(d[wlo:whi], x[p:p+whi-wlo])
-						continue
+						copy(d[wlo:whi], x[p:p+n])
+					} else {
+						q := p
+						for ow := wlo; ow < whi; ow++ {
+							d[ow] = x[q]
+							q += step
+						}
 					}
-					for ow := wlo; ow < whi; ow++ {
-						d[ow] = x[p]
-						p += step
-					}
+					p += g.SH * sh
 				}
+			}
+		}
+	}
+}
+
+// im2colShift is Im2col for unit strides and dilations, no padding and
+// contiguous image rows (sw = 1), the common case of small networks, where
+// the rows of the column matrix are shifts of one another:
+//
+//	row (c, i, j) = row (c, i−1, j) shifted by one output row (OW),
+//	                the last output row read from the image;
+//	row (c, 0, j) = row (c, 0, j−1) shifted by one element, the last
+//	                element of every output row read from the image.
+//
+// Row (c, 0, 0) is copied from the image run by run. A row thus costs one
+// long copy and one run, or one long copy and OH single elements, instead
+// of OH short copies, whose calls dominate when output rows are short.
+// The matrix is the same, element for element.
+func im2colShift[T Float](g *ConvGeom, x []T, sc, sh int, col []T) {
+	L := g.OH * g.OW
+	ow := g.OW
+	for c := 0; c < g.C; c++ {
+		xc := x[c*sc:]
+		first := c * g.KH * g.KW // row (c, 0, 0)
+		row := col[first*L : first*L+L]
+		for oh := 0; oh < g.OH; oh++ {
+			copy(row[oh*ow:oh*ow+ow], xc[oh*sh:oh*sh+ow])
+		}
+		for j := 1; j < g.KW; j++ {
+			prev := row
+			row = col[(first+j)*L : (first+j)*L+L]
+			copy(row[:L-1], prev[1:])
+			for oh := 0; oh < g.OH; oh++ {
+				row[oh*ow+ow-1] = xc[oh*sh+ow-1+j]
+			}
+		}
+		last := (g.OH - 1) * ow // the last output row's start
+		for i := 1; i < g.KH; i++ {
+			src := xc[(g.OH-1+i)*sh:]
+			for j := 0; j < g.KW; j++ {
+				r := first + i*g.KW + j
+				prev := col[(r-g.KW)*L : (r-g.KW)*L+L]
+				row := col[r*L : r*L+L]
+				copy(row[:last], prev[ow:])
+				copy(row[last:], src[j:j+ow])
 			}
 		}
 	}
@@ -110,10 +176,7 @@ func Col2im[T Float](g *ConvGeom, col []T, x []T) {
 					ih := oh*g.SH - g.PH + i*g.DH
 					p := ih*g.W + wlo*g.SW - g.PW + j*g.DW
 					if g.SW == 1 {
-						d := xc[p : p+len(s)]
-						for k, v := range s {
-							d[k] += v
-						}
+						addRun(xc[p:p+len(s)], s)
 						continue
 					}
 					for _, v := range s {
@@ -124,4 +187,94 @@ func Col2im[T Float](g *ConvGeom, col []T, x []T) {
 			}
 		}
 	}
+}
+
+// addRun adds s into d, which have equal lengths, unrolled by blocks of 8
+// elements.
+func addRun[T Float](d, s []T) {
+	s = s[:len(d)]
+	for len(d) >= 8 {
+		dd, ss := (*[8]T)(d), (*[8]T)(s)
+		dd[0] += ss[0]
+		dd[1] += ss[1]
+		dd[2] += ss[2]
+		dd[3] += ss[3]
+		dd[4] += ss[4]
+		dd[5] += ss[5]
+		dd[6] += ss[6]
+		dd[7] += ss[7]
+		d, s = d[8:], s[8:len(d)]
+	}
+	for k := range d {
+		d[k] += s[k]
+	}
+}
+
+// Col2imScratch is Col2im for a column matrix that is scratch: it may
+// overwrite col. For unit strides and dilations without padding it adds
+// the rows as the adjoint of im2colShift's shifts: each row is added into
+// the row it was shifted from, as one long vector addition, before that
+// row is scattered, so that the image receives long runs instead of
+// KH·KW·OH short ones. The sums are associated differently from Col2im's,
+// so the results may differ from it in the last bits.
+func Col2imScratch[T Float](g *ConvGeom, col []T, x []T) {
+	if g.SH == 1 && g.SW == 1 && g.DH == 1 && g.DW == 1 && g.PH == 0 && g.PW == 0 && g.OH > 0 && g.OW > 0 {
+		col2imShift(g, col, x)
+		return
+	}
+	Col2im(g, col, x)
+}
+
+// col2imShift is the adjoint of im2colShift (see Col2imScratch).
+func col2imShift[T Float](g *ConvGeom, col []T, x []T) {
+	L := g.OH * g.OW
+	ow := g.OW
+	hw := g.H * g.W
+	for c := 0; c < g.C; c++ {
+		xc := x[c*hw : c*hw+hw]
+		first := c * g.KH * g.KW
+		last := (g.OH - 1) * ow
+		// Rows (c, i, j), i ≥ 1, last first: the last output row goes to
+		// the image, the rest is added into row (c, i−1, j).
+		for i := g.KH - 1; i >= 1; i-- {
+			dst := xc[(g.OH-1+i)*g.W:]
+			for j := 0; j < g.KW; j++ {
+				r := first + i*g.KW + j
+				row := col[r*L : r*L+L]
+				prev := col[(r-g.KW)*L : (r-g.KW)*L+L]
+				addRun(dst[j:j+ow], row[last:])
+				addVec(prev[ow:], row[:last])
+			}
+		}
+		// Rows (c, 0, j), j ≥ 1: the last element of every output row goes
+		// to the image (and is cleared), the rest is added into row
+		// (c, 0, j−1) one element further.
+		for j := g.KW - 1; j >= 1; j-- {
+			row := col[(first+j)*L : (first+j)*L+L]
+			prev := col[(first+j-1)*L : (first+j-1)*L+L]
+			for oh := 0; oh < g.OH; oh++ {
+				k := oh*ow + ow - 1
+				xc[oh*g.W+ow-1+j] += row[k]
+				row[k] = 0
+			}
+			addVec(prev[1:], row[:L-1])
+		}
+		// Row (c, 0, 0), run by run.
+		row := col[first*L : first*L+L]
+		for oh := 0; oh < g.OH; oh++ {
+			addRun(xc[oh*g.W:oh*g.W+ow], row[oh*ow:oh*ow+ow])
+		}
+	}
+}
+
+// addVec adds s into d, which have equal lengths: with the vector kernel
+// for float32.
+func addVec[T Float](d, s []T) {
+	var z T
+	if unsafe.Sizeof(z) == 4 {
+		d32 := castSlice[float32](d)
+		Add(d32, d32, castSlice[float32](s))
+		return
+	}
+	addRun(d, s)
 }

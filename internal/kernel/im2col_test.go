@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -44,17 +45,22 @@ func geoms() []ConvGeom {
 		mk(3, 5, 6, 3, 2, 1, 1, 1, 1, 1, 1, 0, 0),
 		mk(2, 7, 8, 3, 3, 2, 3, 1, 2, 1, 1, 0, 0),
 		mk(2, 9, 7, 3, 2, 1, 2, 2, 1, 2, 3, 0, 0),
-		mk(1, 4, 4, 2, 2, 3, 3, 3, 3, 1, 1, 0, 0),  // windows entirely in the padding
-		mk(2, 6, 6, 3, 3, 1, 1, 4, 4, 1, 1, 0, 0),  // padding wider than the kernel
-		mk(2, 8, 9, 2, 3, 2, 2, 1, 0, 3, 1, 1, 1),  // trimmed output
-		mk(1, 1, 10, 1, 4, 1, 3, 0, 2, 1, 2, 0, 0), // one row (conv1d)
+		mk(1, 4, 4, 2, 2, 3, 3, 3, 3, 1, 1, 0, 0),   // windows entirely in the padding
+		mk(2, 6, 6, 3, 3, 1, 1, 4, 4, 1, 1, 0, 0),   // padding wider than the kernel
+		mk(2, 8, 9, 2, 3, 2, 2, 1, 0, 3, 1, 1, 1),   // trimmed output
+		mk(1, 1, 10, 1, 4, 1, 3, 0, 2, 1, 2, 0, 0),  // one row (conv1d)
+		mk(3, 12, 12, 5, 5, 1, 1, 0, 0, 1, 1, 0, 0), // LeNet-5's second convolution (3 channels)
+		mk(2, 8, 9, 3, 2, 1, 1, 0, 0, 1, 1, 2, 3),   // unit strides, trimmed output
+		mk(2, 6, 7, 1, 4, 1, 1, 0, 0, 1, 1, 0, 0),   // one kernel row
+		mk(2, 7, 6, 4, 1, 1, 1, 0, 0, 1, 1, 0, 0),   // one kernel column
+		mk(1, 1, 10, 1, 4, 1, 1, 0, 0, 1, 1, 0, 0),  // one row, unit stride
 	}
 }
 
 func TestIm2col(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, g := range geoms() {
-		for _, layout := range []string{"contiguous", "channels-last", "strided"} {
+		for _, layout := range []string{"contiguous", "channels-last", "strided", "row gaps"} {
 			t.Run(fmt.Sprintf("%+v/%s", g, layout), func(t *testing.T) {
 				var sc, sh, sw, n int
 				switch layout {
@@ -64,6 +70,8 @@ func TestIm2col(t *testing.T) {
 					sc, sh, sw, n = 1, g.W*g.C, g.C, g.C*g.H*g.W
 				case "strided":
 					sc, sh, sw, n = 2*g.H*g.W*3, 3*g.W*2, 2, 6*g.C*g.H*g.W
+				case "row gaps": // contiguous rows, padded
+					sc, sh, sw, n = g.H*(g.W+3)+1, g.W+3, 1, g.C*(g.H*(g.W+3)+1)
 				}
 				x := make([]float64, n)
 				for i := range x {
@@ -131,20 +139,45 @@ func TestCol2im(t *testing.T) {
 				}
 			}
 			guard := 4
-			x := make([]float64, n+guard)
-			copy(x, base)
-			for i := n; i < len(x); i++ {
-				x[i] = math.NaN()
-			}
-			Col2im(&g, col, x[:n])
-			for i, v := range want {
-				if math.Abs(x[i]-v) > 1e-12 {
-					t.Fatalf("x[%d] = %v, want %v", i, x[i], v)
+			for _, scratch := range []bool{false, true} {
+				x := make([]float64, n+guard)
+				copy(x, base)
+				for i := n; i < len(x); i++ {
+					x[i] = math.NaN()
 				}
-			}
-			for i := n; i < len(x); i++ {
-				if !math.IsNaN(x[i]) {
-					t.Fatalf("Col2im wrote past the image at %d", i)
+				if scratch {
+					Col2imScratch(&g, slices.Clone(col), x[:n])
+				} else {
+					Col2im(&g, col, x[:n])
+				}
+				for i, v := range want {
+					if math.Abs(x[i]-v) > 1e-12 {
+						t.Fatalf("scratch %v: x[%d] = %v, want %v", scratch, i, x[i], v)
+					}
+				}
+				for i := n; i < len(x); i++ {
+					if !math.IsNaN(x[i]) {
+						t.Fatalf("scratch %v: wrote past the image at %d", scratch, i)
+					}
+				}
+				// float32 (the vector kernels in Col2imScratch).
+				x32 := make([]float32, n)
+				for i, v := range base {
+					x32[i] = float32(v)
+				}
+				col32 := make([]float32, len(col))
+				for i, v := range col {
+					col32[i] = float32(v)
+				}
+				if scratch {
+					Col2imScratch(&g, col32, x32)
+				} else {
+					Col2im(&g, col32, x32)
+				}
+				for i, v := range want {
+					if math.Abs(float64(x32[i])-v) > 1e-5*max(1, math.Abs(v)) {
+						t.Fatalf("scratch %v: float32 x[%d] = %v, want %v", scratch, i, x32[i], v)
+					}
 				}
 			}
 		})
