@@ -39,6 +39,13 @@ func (s *Sequential) At(i int) Module {
 // *Linear immediately followed by a ReLU (ReLU or *ReLU) runs as one fused
 // tensor.LinearReLU, which gives the same values and gradients, bit for
 // bit, with one pass and one tensor fewer.
+//
+// A ReLU immediately followed by a *MaxPool2d runs as the pooling followed
+// by the ReLU: max and ReLU commute, so the values and the gradients are
+// the same, while the ReLU and its backward pass touch the pooled tensor
+// only (a quarter of the elements for 2×2 windows). The one difference is
+// the sign of a zero: a window whose largest element is −0 and which also
+// holds a negative number gives −0 instead of +0.
 func (s *Sequential) Forward(x *tensor.Tensor) *tensor.Tensor {
 	for i := 0; i < len(s.Modules); i++ {
 		m := s.Modules[i]
@@ -46,6 +53,13 @@ func (s *Sequential) Forward(x *tensor.Tensor) *tensor.Tensor {
 			x = l.forward(x, true)
 			i++
 			continue
+		}
+		if isReLU(m) && i+1 < len(s.Modules) {
+			if p, ok := s.Modules[i+1].(*MaxPool2d); ok && p != nil {
+				x = p.Forward(x).ReLU()
+				i++
+				continue
+			}
 		}
 		x = m.Forward(x)
 	}

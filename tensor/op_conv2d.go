@@ -240,7 +240,30 @@ func (o *conv2dOp) backward(g *Tensor, needs []bool) []*Tensor {
 		r[1] = convWeightGradRec(o.x, g, o.s, o.cols)
 	}
 	if needs[2] {
-		r[2] = g.Sum(0, 2, 3)
+		r[2] = convBiasGrad(g)
+	}
+	return r
+}
+
+// convBiasGrad returns the bias gradient of a convolution, dL/dy summed
+// over the batch and spatial axes of the 4-D g. In a plain backward pass
+// over a contiguous float32 g it is one vector sum per row, accumulated in
+// float64 as Sum does; otherwise it is the recorded g.Sum(0, 2, 3).
+func convBiasGrad(g *Tensor) *Tensor {
+	if !g.noGrad || g.dtype != Float32 || !g.IsContiguous() {
+		return g.Sum(0, 2, 3)
+	}
+	n, c, l := g.shape[0], g.shape[1], g.shape[2]*g.shape[3]
+	r := newLike(Float32, []int{c}, false, g)
+	r.noGrad = true
+	src, dst := g.st.f32[g.offset:g.offset+n*c*l], r.st.f32[:c]
+	for ch := range dst {
+		var acc float64
+		for i := 0; i < n; i++ {
+			o := (i*c + ch) * l
+			acc += float64(kernel.Sum(src[o : o+l]))
+		}
+		dst[ch] = float32(acc)
 	}
 	return r
 }
@@ -323,10 +346,15 @@ func convWeightGradRec(x, dy *Tensor, s *convShape, cols *Tensor) *Tensor {
 		cols = convScratch(s, x, x, dy)
 		defer releaseScratch(cols)
 	}
-	// Partial sums of all chunks but the first, zeroed.
+	// Partial sums of all chunks but the first (of every chunk when the
+	// products are transposed), zeroed.
 	per := convChunk(s.n)
 	nw := numel(s.wShape())
-	part := scratchLike(x.dtype, ((s.n+per-1)/per-1)*nw, x, dy)
+	np := (s.n+per-1)/per - 1
+	if s.wgradTransposed() {
+		np++
+	}
+	part := scratchLike(x.dtype, np*nw, x, dy)
 	defer releaseScratch(part)
 	part.fillZero()
 	switch x.dtype {
@@ -433,12 +461,23 @@ func convTranspose[T kernel.Float](s *convShape, y, w, b, x, cols []T) {
 	})
 }
 
+// wgradTransposed reports whether convWeightGrad computes the transposed
+// weight gradient dwᵀ = col·dyᵀ rather than dw = dy·colᵀ. Either product
+// packs its transposed operand, the column matrix (C·KH·KW/groups rows)
+// or the output gradient (O/groups rows) of every sample: the transposed
+// form packs less when there are fewer output channels than kernel taps,
+// as in the first layers of a small network.
+func (s *convShape) wgradTransposed() bool {
+	return s.o < s.g.ColRows()
+}
+
 // convWeightGrad writes dw = Σₙ dyₙ·colₙ(x)ᵀ for the convolution s into the
 // zeroed contiguous dw. x is read through its strides; dy is contiguous.
 // cols holds the column matrices of the images (nil when the convolution
 // reads x directly); with fill they are built here, otherwise they are
 // already there. part holds zeroed room for the partial sums of every
-// chunk of samples but the first.
+// chunk of samples but the first, or of every chunk when
+// s.wgradTransposed().
 func convWeightGrad[T kernel.Float](s *convShape, x *Tensor, dy, dw, cols []T, fill bool, part []T) {
 	g := s.g
 	xs := elems[T](x)
@@ -447,11 +486,18 @@ func convWeightGrad[T kernel.Float](s *convShape, x *Tensor, dy, dw, cols []T, f
 	og, kk := s.o/s.groups, g.ColRows()/s.groups
 	per := convChunk(s.n)
 	chunks := (s.n + per - 1) / per
+	trans := s.wgradTransposed()
+	nw := len(dw)
 	parallel.For(chunks, 1, func(lo, hi int) {
 		for ch := lo; ch < hi; ch++ {
-			acc := dw
-			if ch > 0 {
-				acc = part[(ch-1)*len(dw) : ch*len(dw)]
+			var acc []T
+			switch {
+			case trans:
+				acc = part[ch*nw : (ch+1)*nw]
+			case ch == 0:
+				acc = dw
+			default:
+				acc = part[(ch-1)*nw : ch*nw]
 			}
 			for n := ch * per; n < min(s.n, (ch+1)*per); n++ {
 				xo := x.offset + n*x.strides[0]
@@ -466,13 +512,36 @@ func convWeightGrad[T kernel.Float](s *convShape, x *Tensor, dy, dw, cols []T, f
 				}
 				dyn := dy[n*s.o*L:]
 				for gi := 0; gi < s.groups; gi++ {
+					if trans {
+						// Group gi's dwᵀ, [kk, og], at the group's offset.
+						kernel.Gemm(false, true, kk, og, L, 1, col[gi*kk*L:], L, dyn[gi*og*L:], L, 1, acc[gi*og*kk:], max(og, 1))
+						continue
+					}
 					kernel.Gemm(false, true, og, kk, L, 1, dyn[gi*og*L:], L, col[gi*kk*L:], L, 1, acc[gi*og*kk:], max(kk, 1))
 				}
 			}
 		}
 	})
+	if trans {
+		// dw[gi, o, p] = Σ over chunks of dwᵀ[gi, p, o], chunk by chunk in
+		// order, so the result does not depend on the number of workers.
+		for gi := 0; gi < s.groups; gi++ {
+			base := gi * og * kk
+			for ch := 0; ch < chunks; ch++ {
+				src := part[ch*nw+base : ch*nw+base+og*kk]
+				dst := dw[base : base+og*kk]
+				for p := 0; p < kk; p++ {
+					row := src[p*og : p*og+og]
+					for o, v := range row {
+						dst[o*kk+p] += v
+					}
+				}
+			}
+		}
+		return
+	}
 	for ch := 1; ch < chunks; ch++ {
-		for i, v := range part[(ch-1)*len(dw) : ch*len(dw)] {
+		for i, v := range part[(ch-1)*nw : ch*nw] {
 			dw[i] += v
 		}
 	}

@@ -254,39 +254,26 @@ func reluBackwardRaw(g, y *Tensor) *Tensor {
 	return r
 }
 
-// reluMaskLoop sets out[i] = g[i] where y[i] > 0 or is NaN, else 0.
+// reluMaskLoop sets out[i] = g[i] where y[i] > 0 or is NaN, else 0: with
+// the vector kernel for float32 (which splits long slices over the
+// workers itself), with a branch-free loop over several goroutines for
+// float64.
 func reluMaskLoop[T float](out, g, y []T) {
-	if len(out) < parallelGrain {
-		reluMaskRange(out, g, y)
+	if o, ok := any(out).([]float32); ok {
+		kernel.ReLUBackward(o, any(g).([]float32)[:len(o)], any(y).([]float32)[:len(o)])
 		return
 	}
-	parallel.For(len(out), parallelGrain, func(lo, hi int) { reluMaskRange(out[lo:hi], g[lo:hi], y[lo:hi]) })
-}
-
-func reluMaskRange[T float](out, g, y []T) {
-	switch o := any(out).(type) {
-	case []float32:
-		reluMask32(o, any(g).([]float32), any(y).([]float32))
-	case []float64:
-		reluMask64(o, any(g).([]float64), any(y).([]float64))
+	o, g64, y64 := any(out).([]float64), any(g).([]float64), any(y).([]float64)
+	if len(o) < parallelGrain {
+		reluMask64(o, g64, y64)
+		return
 	}
+	parallel.For(len(o), parallelGrain, func(lo, hi int) { reluMask64(o[lo:hi], g64[lo:hi], y64[lo:hi]) })
 }
 
-// reluMask32 is reluMaskRange for float32. It selects on the bits, which
-// the compiler turns into a conditional move: signs of y at random would
-// mispredict half the branches.
-func reluMask32(out, g, y []float32) {
-	g, y = g[:len(out)], y[:len(out)]
-	for i := range out {
-		v := math.Float32bits(g[i])
-		if y[i] <= 0 {
-			v = 0
-		}
-		out[i] = math.Float32frombits(v)
-	}
-}
-
-// reluMask64 is reluMask32 for float64.
+// reluMask64 sets out[i] = g[i] where y[i] > 0 or is NaN, else 0. It
+// selects on the bits, which the compiler turns into a conditional move:
+// signs of y at random would mispredict half the branches.
 func reluMask64(out, g, y []float64) {
 	g, y = g[:len(out)], y[:len(out)]
 	for i := range out {

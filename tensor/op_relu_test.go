@@ -24,11 +24,20 @@ func TestReLUValues(t *testing.T) {
 	if want := tensor.FromSlice([]int64{0, 0, 4}); !tensor.Equal(got, want) {
 		t.Errorf("int64: got %v, want %v", got, want)
 	}
-	// PyTorch 1.13.1 passes the gradient at NaN and blocks it at 0.
-	x := tensor.FromSlice([]float64{math.NaN(), 0, -1, 2}).SetRequiresGrad(true)
-	x.ReLU().Backward(tensor.WithGrad(tensor.FromSlice([]float64{3, 3, 3, math.Inf(1)})))
-	if got, want := x.Grad(), tensor.FromSlice([]float64{3, 0, 0, math.Inf(1)}); !tensor.Equal(got, want) {
-		t.Errorf("gradient %v, want %v", got, want)
+	// PyTorch 1.13.1 passes the gradient at NaN and blocks it at 0, in
+	// both float dtypes; 37 elements run the float32 vector kernel and its
+	// scalar tail.
+	xs, gs, ws := make([]float64, 37), make([]float64, 37), make([]float64, 37)
+	for i := range xs {
+		xs[i], gs[i], ws[i] = []float64{math.NaN(), 0, -1, 2}[i%4], float64(i+1), []float64{float64(i + 1), 0, 0, float64(i + 1)}[i%4]
+	}
+	gs[3], ws[3] = math.Inf(1), math.Inf(1)
+	for _, dt := range []tensor.DType{tensor.Float32, tensor.Float64} {
+		x := tensor.FromSlice(xs).To(dt).SetRequiresGrad(true)
+		x.ReLU().Backward(tensor.WithGrad(tensor.FromSlice(gs).To(dt)))
+		if got, want := x.Grad(), tensor.FromSlice(ws).To(dt); !tensor.Equal(got, want) {
+			t.Errorf("%v: gradient %v, want %v", dt, got, want)
+		}
 	}
 	// As in PyTorch 1.13.1, −0 passes unchanged (torch.relu keeps its sign
 	// bit), for every dtype and layout, and so does NaN.

@@ -173,8 +173,9 @@ func relu(dst, x []float32) {
 	}
 }
 
-// ReLUBackward sets dst[i] = grad[i] where x[i] > 0 and 0 elsewhere (also
-// where x[i] is NaN): the gradient of ReLU at its input x. The slices must
+// ReLUBackward sets dst[i] = grad[i] where x[i] > 0 or x[i] is NaN, and 0
+// elsewhere: the gradient of ReLU at its input x, which PyTorch passes
+// through NaN inputs. The slices must
 // have equal lengths; dst may be grad or x.
 func ReLUBackward(dst, grad, x []float32) {
 	checkLen("ReLUBackward", len(dst), len(grad), len(x))
@@ -191,7 +192,7 @@ func reluBackward(dst, grad, x []float32) {
 		vReluBackward(&dst[0], &grad[0], &x[0], v)
 	}
 	for i := v; i < len(dst); i++ {
-		if x[i] > 0 {
+		if !(x[i] <= 0) {
 			dst[i] = grad[i]
 		} else {
 			dst[i] = 0

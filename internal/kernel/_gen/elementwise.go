@@ -137,6 +137,7 @@ const (
 	cmpNGE   = 0x09 // a < b or unordered
 	cmpLT    = 0x11 // ordered, quiet
 	cmpGT    = 0x1e // ordered, quiet
+	cmpNLE   = 0x06 // a > b or unordered, quiet
 )
 
 // cmp sets mask m to a pred b.
@@ -332,7 +333,8 @@ func genReLU(v vec) {
 	RET()
 }
 
-// genReLUBackward emits dst = x > 0 ? g : 0.
+// genReLUBackward emits dst = !(x <= 0) ? g : 0: the gradient passes
+// where x is positive or NaN, as in PyTorch.
 func genReLUBackward(v vec) {
 	name := "reluBackward" + v.s.name
 	TEXT(name, NOSPLIT, "func(dst, grad, x *float32, n int)")
@@ -346,7 +348,7 @@ func genReLUBackward(v vec) {
 	streamLoop(v, name, func(u, off int) {
 		r, m := v.reg(u), v.mask(u)
 		v.load(Mem{Base: RDX, Disp: off}, r)
-		v.cmp(cmpGT, zero, r, m)
+		v.cmp(cmpNLE, zero, r, m)
 		if v.z512() {
 			VMOVUPS_Z(Mem{Base: RSI, Disp: off}, m, r)
 		} else {
