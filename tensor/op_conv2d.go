@@ -293,21 +293,43 @@ func (o *convWeightGradOp) backward(g *Tensor, needs []bool) []*Tensor {
 // built for the product are kept for it.
 func convRec(x, w, b *Tensor, s *convShape) *Tensor {
 	y := newLike(x.dtype, s.yShape(), false, x, w, b)
-	cols := convScratch(s, x, x, w, b)
+	keep := s.keepCols(x.dtype) && (w.requiresGrad && !w.noGrad && !x.noGrad && (b == nil || !b.noGrad))
+	cols := convScratch(s, x, !keep, x, w, b)
 	switch x.dtype {
 	case Float32:
-		convForward(s, x, convElems[float32](w), convBias[float32](b), y.st.f32, colsOf[float32](cols), true)
+		convForward(s, x, convElems[float32](w), convBias[float32](b), y.st.f32, colsOf[float32](cols), !keep)
 	case Float64:
-		convForward(s, x, convElems[float64](w), convBias[float64](b), y.st.f64, colsOf[float64](cols), true)
+		convForward(s, x, convElems[float64](w), convBias[float64](b), y.st.f64, colsOf[float64](cols), !keep)
 	}
 	op := &conv2dOp{x: x, w: w, s: s}
 	out := record(y, "Conv2d", op, x, w, b)
-	if out.requiresGrad && w.requiresGrad {
+	if keep && out.requiresGrad {
 		op.cols = cols
 	} else {
 		releaseScratch(cols)
 	}
 	return out
+}
+
+// convKeepMax is the largest size in bytes of the column matrices of a
+// batch that the forward pass keeps for the weight gradient. Bigger ones
+// do not stay in the caches between the passes: writing them out and
+// reading them back costs more than building each sample's again, in a
+// per-chunk buffer that stays in L2, in the backward pass.
+var convKeepMax = 1 << 20
+
+// keepCols reports whether the forward pass of s keeps its column matrices
+// for the weight gradient.
+func (s *convShape) keepCols(dt DType) bool {
+	return s.n*s.g.ColRows()*s.g.ColCols()*dt.Size() <= convKeepMax
+}
+
+// convSlots returns the samples per chunk and the number of chunks in
+// which the convolution's passes take the samples of a batch of n when
+// they build column matrices in one buffer per chunk.
+func convSlots(n int) (per, chunks int) {
+	per = convChunk(n)
+	return per, (n + per - 1) / per
 }
 
 // release hands the saved column matrices back when the graph is freed.
@@ -317,15 +339,19 @@ func (o *conv2dOp) release() {
 }
 
 // convScratch returns a buffer for the column matrices of the n images of
-// the convolution s ([n·C·KH·KW·OH·OW] elements, in the arena of like or,
-// outside any, from a pool to which releaseScratch returns it), or nil
-// when the convolution reads x itself (a 1×1 kernel over a contiguous
-// image).
-func convScratch(s *convShape, x *Tensor, like ...*Tensor) *Tensor {
+// the convolution s ([n·C·KH·KW·OH·OW] elements), or with slots for one
+// per chunk of convSlots(n), in the arena of like or, outside any, from a
+// pool to which releaseScratch returns it; or nil when the convolution
+// reads x itself (a 1×1 kernel over a contiguous image).
+func convScratch(s *convShape, x *Tensor, slots bool, like ...*Tensor) *Tensor {
 	if s.direct() && isContig(x.shape[1:], x.strides[1:]) {
 		return nil
 	}
-	return scratchLike(x.dtype, s.n*s.g.ColRows()*s.g.ColCols(), like...)
+	m := s.n
+	if slots {
+		_, m = convSlots(s.n)
+	}
+	return scratchLike(x.dtype, m*s.g.ColRows()*s.g.ColCols(), like...)
 }
 
 // colsOf returns the storage of the column buffer c, or nil.
@@ -343,7 +369,7 @@ func convWeightGradRec(x, dy *Tensor, s *convShape, cols *Tensor) *Tensor {
 	dw := newLike(x.dtype, s.wShape(), true, x, dy)
 	fill := cols == nil
 	if fill {
-		cols = convScratch(s, x, x, dy)
+		cols = convScratch(s, x, true, x, dy)
 		defer releaseScratch(cols)
 	}
 	// Partial sums of all chunks but the first (of every chunk when the
@@ -390,58 +416,87 @@ func convBias[T float](b *Tensor) []T {
 func convChunk(n int) int { return max(1, (n+7)/8) }
 
 // convForward writes y = conv(x, w) + b for the convolution s. x is read
-// through its strides; w, b and y are contiguous. cols holds the column
-// matrices of the images, one after the other (nil when the convolution
-// reads x directly); with fill they are built first, otherwise they are
-// already there.
-func convForward[T kernel.Float](s *convShape, x *Tensor, w, b, y, cols []T, fill bool) {
+// through its strides; w, b and y are contiguous. cols receives the column
+// matrices of the images, one after the other, or with slots one per
+// chunk of convSlots (nil when the convolution reads x directly).
+func convForward[T kernel.Float](s *convShape, x *Tensor, w, b, y, cols []T, slots bool) {
 	g := s.g
 	xs := elems[T](x)
 	L := g.OH * g.OW
 	cl := g.ColRows() * L
 	og, kk := s.o/s.groups, g.ColRows()/s.groups
-	parallel.For(s.n, 1, func(lo, hi int) {
-		for n := lo; n < hi; n++ {
+	per, chunks := 1, s.n
+	if slots {
+		per, chunks = convSlots(s.n)
+	}
+	parallel.For(chunks, 1, func(clo, chi int) {
+		for n := clo * per; n < min(s.n, chi*per); n++ {
 			xo := x.offset + n*x.strides[0]
 			var col []T
 			if cols == nil {
 				col = xs[xo : xo+g.C*L]
 			} else {
-				col = cols[n*cl : (n+1)*cl]
-				if fill {
-					kernel.Im2col(&g, xs[xo:], x.strides[1], x.strides[2], x.strides[3], col)
+				slot := n
+				if slots {
+					slot = n / per
 				}
+				col = cols[slot*cl : (slot+1)*cl]
+				kernel.Im2col(&g, xs[xo:], x.strides[1], x.strides[2], x.strides[3], col)
 			}
 			yn := y[n*s.o*L : (n+1)*s.o*L]
 			for gi := 0; gi < s.groups; gi++ {
 				kernel.Gemm(false, false, og, L, kk, 1, w[gi*og*kk:], max(kk, 1), col[gi*kk*L:], L, 0, yn[gi*og*L:], L)
 			}
 			for o, bv := range b {
-				row := yn[o*L : o*L+L]
-				for i := range row {
-					row[i] += bv
-				}
+				convAddBias(yn[o*L:o*L+L], bv)
 			}
 		}
 	})
 }
 
+// convOnes is a run of float32 ones: convAddBias adds a bias to float32
+// rows as bias·1 with the vector kernel.Axpy, which rounds exactly as
+// row[i] + bias does (bias·1 is exact).
+var convOnes = func() (o [1024]float32) {
+	for i := range o {
+		o[i] = 1
+	}
+	return o
+}()
+
+// convAddBias adds bv to every element of row.
+func convAddBias[T kernel.Float](row []T, bv T) {
+	if r, ok := any(row).([]float32); ok {
+		for len(r) > 0 {
+			n := min(len(r), len(convOnes))
+			kernel.Axpy(float32(bv), convOnes[:n], r[:n])
+			r = r[n:]
+		}
+		return
+	}
+	for i := range row {
+		row[i] += bv
+	}
+}
+
 // convTranspose writes x = convᵀ(y, w) + b, the adjoint of the convolution
 // s applied to y, into the zeroed contiguous x. y and w are contiguous; b
-// has one entry per channel of x. cols is scratch for the column matrices
-// of the n images (nil when the convolution reads x directly).
+// has one entry per channel of x. cols is scratch for one column matrix
+// per chunk of convSlots(n) (nil when the convolution reads x directly).
 func convTranspose[T kernel.Float](s *convShape, y, w, b, x, cols []T) {
 	g := s.g
 	L := g.OH * g.OW
 	hw := g.H * g.W
 	cl := g.ColRows() * L
 	og, kk := s.o/s.groups, g.ColRows()/s.groups
-	parallel.For(s.n, 1, func(lo, hi int) {
-		for n := lo; n < hi; n++ {
+	per, chunks := convSlots(s.n)
+	parallel.For(chunks, 1, func(clo, chi int) {
+		for n := clo * per; n < min(s.n, chi*per); n++ {
 			xn := x[n*g.C*hw : (n+1)*g.C*hw]
 			col := xn
 			if cols != nil {
-				col = cols[n*cl : (n+1)*cl]
+				slot := n / per
+				col = cols[slot*cl : (slot+1)*cl]
 			}
 			yn := y[n*s.o*L:]
 			for gi := 0; gi < s.groups; gi++ {
@@ -452,10 +507,7 @@ func convTranspose[T kernel.Float](s *convShape, y, w, b, x, cols []T) {
 				kernel.Col2imScratch(&g, col, xn)
 			}
 			for c, bv := range b {
-				row := xn[c*hw : c*hw+hw]
-				for i := range row {
-					row[i] += bv
-				}
+				convAddBias(xn[c*hw:c*hw+hw], bv)
 			}
 		}
 	})
@@ -474,8 +526,9 @@ func (s *convShape) wgradTransposed() bool {
 // convWeightGrad writes dw = Σₙ dyₙ·colₙ(x)ᵀ for the convolution s into the
 // zeroed contiguous dw. x is read through its strides; dy is contiguous.
 // cols holds the column matrices of the images (nil when the convolution
-// reads x directly); with fill they are built here, otherwise they are
-// already there. part holds zeroed room for the partial sums of every
+// reads x directly); with fill it has one per chunk of convSlots, built
+// here sample by sample, otherwise those of all samples are already
+// there. part holds zeroed room for the partial sums of every
 // chunk of samples but the first, or of every chunk when
 // s.wgradTransposed().
 func convWeightGrad[T kernel.Float](s *convShape, x *Tensor, dy, dw, cols []T, fill bool, part []T) {
@@ -504,11 +557,11 @@ func convWeightGrad[T kernel.Float](s *convShape, x *Tensor, dy, dw, cols []T, f
 				var col []T
 				if cols == nil {
 					col = xs[xo : xo+g.C*L]
+				} else if fill {
+					col = cols[ch*cl : (ch+1)*cl]
+					kernel.Im2col(&g, xs[xo:], x.strides[1], x.strides[2], x.strides[3], col)
 				} else {
 					col = cols[n*cl : (n+1)*cl]
-					if fill {
-						kernel.Im2col(&g, xs[xo:], x.strides[1], x.strides[2], x.strides[3], col)
-					}
 				}
 				dyn := dy[n*s.o*L:]
 				for gi := 0; gi < s.groups; gi++ {

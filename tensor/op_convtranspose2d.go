@@ -62,7 +62,8 @@ func convTransposeRec(y, w, b *Tensor, s *convShape) *Tensor {
 	x := newLike(y.dtype, s.xShape(), true, y, w, b)
 	var cols *Tensor
 	if !s.direct() {
-		cols = scratchLike(y.dtype, s.n*s.g.ColRows()*s.g.ColCols(), y, w, b)
+		_, chunks := convSlots(s.n)
+		cols = scratchLike(y.dtype, chunks*s.g.ColRows()*s.g.ColCols(), y, w, b)
 		defer releaseScratch(cols)
 	}
 	switch y.dtype {

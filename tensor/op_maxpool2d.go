@@ -3,6 +3,7 @@ package tensor
 import (
 	"math"
 
+	"github.com/backprop-go/backprop/internal/kernel"
 	"github.com/backprop-go/backprop/internal/parallel"
 )
 
@@ -165,56 +166,11 @@ func maxPool2x2[T float](xs []T, base, sh, width, off, oh, ow int, y []T, idx []
 	}
 }
 
-// maxPool2x2f32 is maxPool2x2 for float32 without branches on the data,
-// which are mispredicted about half the time on activations: each element
-// is mapped to an integer key that orders like the float values (−0 and +0
-// equal) and puts a NaN above every number, a later NaN above an earlier
-// one; the window's winner is the first element with the largest key,
-// found by a tournament of integer comparisons that the compiler turns
-// into conditional moves. It picks the element the sequential loop picks.
+// maxPool2x2f32 is maxPool2x2 for float32 with kernel.MaxPool2x2 (vector
+// code where the machine has it, otherwise a loop without branches on the
+// data): the same winners, ties, ±0 and NaN included.
 func maxPool2x2f32(xs []float32, base, sh, width, off, oh, ow int, y []float32, idx []int64) {
-	for i := 0; i < oh; i++ {
-		r0 := base + 2*i*sh
-		r1 := r0 + sh
-		row0, row1 := xs[r0:r0+2*ow], xs[r1:r1+2*ow]
-		yr, ir := y[i*ow:i*ow+ow], idx[i*ow:i*ow+ow]
-		top := off + 2*i*width
-		for j := range yr {
-			b0, b1 := math.Float32bits(row0[2*j]), math.Float32bits(row0[2*j+1])
-			b2, b3 := math.Float32bits(row1[2*j]), math.Float32bits(row1[2*j+1])
-			k0, k1, k2, k3 := poolKey(b0, 0), poolKey(b1, 1), poolKey(b2, 2), poolKey(b3, 3)
-			// First row: the right element wins only with a larger key.
-			ka, ba, wa := k0, b0, 0
-			if k1 > ka {
-				ka, ba, wa = k1, b1, 1
-			}
-			// Second row.
-			kb, bb, wb := k2, b2, width
-			if k3 > kb {
-				kb, bb, wb = k3, b3, width+1
-			}
-			if kb > ka {
-				ba, wa = bb, wb
-			}
-			yr[j] = math.Float32frombits(ba)
-			ir[j] = int64(top + 2*j + wa)
-		}
-	}
-}
-
-// poolKey returns the key of maxPool2x2f32 for the float32 with bits b at
-// position pos (0 to 3, in the sequential loop's order) of its window:
-// ±magnitude for a number, 2³² + pos for a NaN.
-func poolKey(b uint32, pos int64) int64 {
-	mag := int64(b & 0x7fffffff)
-	k := mag
-	if b>>31 != 0 {
-		k = -mag
-	}
-	if mag > 0x7f800000 {
-		k = 1<<32 + pos
-	}
-	return k
+	kernel.MaxPool2x2(y, idx, xs[base:], sh, oh, ow, off, width)
 }
 
 // poolGatherOp is y[i] = x[idx[i]] (x flattened in row-major order), the

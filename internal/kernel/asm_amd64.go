@@ -729,3 +729,6 @@ func tanhAVX2(dst *float32, x *float32, n int)
 
 //go:noescape
 func sigmoidAVX2(dst *float32, x *float32, n int)
+
+//go:noescape
+func maxPool2x2AVX512(y *float32, idx *int64, x *float32, sh int, oh int, ow int, top int, width int)

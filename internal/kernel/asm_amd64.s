@@ -76574,3 +76574,160 @@ sigmoidAVX2_loop:
 sigmoidAVX2_done:
 	VZEROUPPER
 	RET
+
+DATA poolConst<>+0(SB)/4, $0x00000000
+DATA poolConst<>+4(SB)/4, $0x00000002
+DATA poolConst<>+8(SB)/4, $0x00000004
+DATA poolConst<>+12(SB)/4, $0x00000006
+DATA poolConst<>+16(SB)/4, $0x00000008
+DATA poolConst<>+20(SB)/4, $0x0000000a
+DATA poolConst<>+24(SB)/4, $0x0000000c
+DATA poolConst<>+28(SB)/4, $0x0000000e
+DATA poolConst<>+32(SB)/4, $0x00000010
+DATA poolConst<>+36(SB)/4, $0x00000012
+DATA poolConst<>+40(SB)/4, $0x00000014
+DATA poolConst<>+44(SB)/4, $0x00000016
+DATA poolConst<>+48(SB)/4, $0x00000018
+DATA poolConst<>+52(SB)/4, $0x0000001a
+DATA poolConst<>+56(SB)/4, $0x0000001c
+DATA poolConst<>+60(SB)/4, $0x0000001e
+DATA poolConst<>+64(SB)/4, $0x00000001
+DATA poolConst<>+68(SB)/4, $0x00000003
+DATA poolConst<>+72(SB)/4, $0x00000005
+DATA poolConst<>+76(SB)/4, $0x00000007
+DATA poolConst<>+80(SB)/4, $0x00000009
+DATA poolConst<>+84(SB)/4, $0x0000000b
+DATA poolConst<>+88(SB)/4, $0x0000000d
+DATA poolConst<>+92(SB)/4, $0x0000000f
+DATA poolConst<>+96(SB)/4, $0x00000011
+DATA poolConst<>+100(SB)/4, $0x00000013
+DATA poolConst<>+104(SB)/4, $0x00000015
+DATA poolConst<>+108(SB)/4, $0x00000017
+DATA poolConst<>+112(SB)/4, $0x00000019
+DATA poolConst<>+116(SB)/4, $0x0000001b
+DATA poolConst<>+120(SB)/4, $0x0000001d
+DATA poolConst<>+124(SB)/4, $0x0000001f
+DATA poolConst<>+128(SB)/8, $0x0000000000000000
+DATA poolConst<>+136(SB)/8, $0x0000000000000002
+DATA poolConst<>+144(SB)/8, $0x0000000000000004
+DATA poolConst<>+152(SB)/8, $0x0000000000000006
+DATA poolConst<>+160(SB)/8, $0x0000000000000008
+DATA poolConst<>+168(SB)/8, $0x000000000000000a
+DATA poolConst<>+176(SB)/8, $0x000000000000000c
+DATA poolConst<>+184(SB)/8, $0x000000000000000e
+DATA poolConst<>+192(SB)/8, $0x0000000000000010
+DATA poolConst<>+200(SB)/8, $0x0000000000000012
+DATA poolConst<>+208(SB)/8, $0x0000000000000014
+DATA poolConst<>+216(SB)/8, $0x0000000000000016
+DATA poolConst<>+224(SB)/8, $0x0000000000000018
+DATA poolConst<>+232(SB)/8, $0x000000000000001a
+DATA poolConst<>+240(SB)/8, $0x000000000000001c
+DATA poolConst<>+248(SB)/8, $0x000000000000001e
+GLOBL poolConst<>(SB), RODATA|NOPTR, $256
+
+// func maxPool2x2AVX512(y *float32, idx *int64, x *float32, sh int, oh int, ow int, top int, width int)
+// Requires: AVX, AVX512BW, AVX512F, CMOV
+TEXT ·maxPool2x2AVX512(SB), NOSPLIT, $0-64
+	MOVQ         y+0(FP), DI
+	MOVQ         idx+8(FP), SI
+	MOVQ         x+16(FP), DX
+	MOVQ         sh+24(FP), R8
+	SHLQ         $0x02, R8
+	MOVQ         oh+32(FP), R9
+	MOVQ         ow+40(FP), R10
+	TESTQ        R9, R9
+	JZ           pool_done
+	TESTQ        R10, R10
+	JZ           pool_done
+	VMOVDQU32    poolConst<>+0(SB), Z16
+	VMOVDQU32    poolConst<>+64(SB), Z17
+	VMOVDQU64    poolConst<>+128(SB), Z18
+	VMOVDQU64    poolConst<>+192(SB), Z19
+	MOVQ         $0x00000001, R11
+	VPBROADCASTQ R11, Z20
+	MOVQ         $0x00000020, R11
+	VPBROADCASTQ R11, Z21
+	MOVQ         width+56(FP), R11
+	VPBROADCASTQ R11, Z22
+	VPADDQ       Z22, Z22, Z23
+	MOVQ         top+48(FP), R11
+	VPBROADCASTQ R11, Z15
+
+pool_row:
+	MOVQ      DI, R13
+	MOVQ      SI, BX
+	MOVQ      DX, AX
+	MOVQ      R10, R12
+	VMOVDQA64 Z15, Z14
+
+pool_col:
+	MOVQ      R12, CX
+	MOVQ      $0x00000010, R11
+	CMPQ      CX, R11
+	CMOVQGT   R11, CX
+	MOVQ      $0x00000001, R11
+	SHLQ      CL, R11
+	DECQ      R11
+	KMOVW     R11, K7
+	SHLQ      $0x01, CX
+	MOVQ      $0x00000001, R11
+	SHLQ      CL, R11
+	DECQ      R11
+	KMOVD     R11, K1
+	KSHIFTRD  $0x10, K1, K2
+	VMOVUPS.Z (AX), K1, Z0
+	VMOVUPS.Z 64(AX), K2, Z1
+	VMOVUPS.Z (AX)(R8*1), K1, Z2
+	VMOVUPS.Z 64(AX)(R8*1), K2, Z3
+	VMOVAPS   Z0, Z8
+	VPERMT2PS Z1, Z16, Z8
+	VMOVAPS   Z0, Z9
+	VPERMT2PS Z1, Z17, Z9
+	VMOVAPS   Z2, Z10
+	VPERMT2PS Z3, Z16, Z10
+	VMOVAPS   Z2, Z11
+	VPERMT2PS Z3, Z17, Z11
+	VCMPPS    $0x1e, Z8, Z9, K3
+	VCMPPS    $0x03, Z9, Z9, K4
+	KORW      K4, K3, K3
+	VBLENDMPS Z9, Z8, K3, Z4
+	VCMPPS    $0x1e, Z10, Z11, K5
+	VCMPPS    $0x03, Z11, Z11, K4
+	KORW      K4, K5, K5
+	VBLENDMPS Z11, Z10, K5, Z5
+	VCMPPS    $0x1e, Z4, Z5, K6
+	VCMPPS    $0x03, Z5, Z5, K4
+	KORW      K4, K6, K6
+	VBLENDMPS Z5, Z4, K6, Z6
+	VMOVUPS   Z6, K7, (R13)
+	KANDW     K6, K5, K1
+	KANDNW    K3, K6, K2
+	KORW      K2, K1, K1
+	VPADDQ    Z18, Z14, Z12
+	VPADDQ    Z19, Z14, Z13
+	VPADDQ    Z20, Z12, K1, Z12
+	KSHIFTRW  $0x08, K1, K4
+	VPADDQ    Z20, Z13, K4, Z13
+	VPADDQ    Z22, Z12, K6, Z12
+	KSHIFTRW  $0x08, K6, K4
+	VPADDQ    Z22, Z13, K4, Z13
+	VMOVDQU64 Z12, K7, (BX)
+	KSHIFTRW  $0x08, K7, K4
+	VMOVDQU64 Z13, K4, 64(BX)
+	ADDQ      $0x00000040, R13
+	ADDQ      $0x00000080, BX
+	ADDQ      $0x00000080, AX
+	VPADDQ    Z21, Z14, Z14
+	SUBQ      $0x00000010, R12
+	JGT       pool_col
+	LEAQ      (DI)(R10*4), DI
+	LEAQ      (SI)(R10*8), SI
+	ADDQ      R8, DX
+	ADDQ      R8, DX
+	VPADDQ    Z23, Z15, Z15
+	DECQ      R9
+	JNZ       pool_row
+
+pool_done:
+	VZEROUPPER
+	RET

@@ -26,3 +26,6 @@ func vReluBackward(dst, grad, x *float32, n int) { panic("kernel: no vector kern
 func vSum(x *float32, n int, out *float32)       { panic("kernel: no vector kernels") }
 func vMax(x *float32, n int, out *float32) int   { panic("kernel: no vector kernels") }
 func vUnary(op int, dst, x *float32, n int)      { panic("kernel: no vector kernels") }
+func vMaxPool2x2(y *float32, idx *int64, x *float32, sh, oh, ow, top, width int) {
+	panic("kernel: no vector kernels")
+}

@@ -103,3 +103,7 @@ func vUnary(op int, dst, x *float32, n int) {
 		sigmoidAVX2(dst, x, n)
 	}
 }
+
+func vMaxPool2x2(y *float32, idx *int64, x *float32, sh, oh, ow, top, width int) {
+	maxPool2x2AVX512(y, idx, x, sh, oh, ow, top, width)
+}

@@ -378,9 +378,16 @@ func gemmSerial[T float32 | float64](im *gemmImpl[T], transA, transB bool, m, n,
 		ap = getBuf[T](bufA, roundUp(mc, mrA)*kc)
 		defer putBuf(bufA, ap)
 	}
+	var scratch []T // rows of a narrow transposed panel, see packBPanel
 	if packB {
-		bp = getBuf[T](bufB, kc*roundUp(nc, nr))
+		panels := kc * roundUp(nc, nr)
+		extra := 0
+		if transB && im.packBT != nil {
+			extra = im.packBTRows * kc
+		}
+		bp = getBuf[T](bufB, panels+extra)
 		defer putBuf(bufB, bp)
+		scratch = (*bp)[panels:]
 	} else if !im.maskedB && n%lanes != 0 {
 		ep = getBuf[T](bufEdge, kc*nr)
 		defer putBuf(bufEdge, ep)
@@ -412,11 +419,11 @@ func gemmSerial[T float32 | float64](im *gemmImpl[T], transA, transB bool, m, n,
 				if packB {
 					for jr := 0; jr < ncb; jr += nr {
 						w := min(nr, ncb-jr)
-						packBPanel(im, transB, b, ldb, pc, jc+jr, kcb, w, roundUp(w, lanes), (*bp)[jr*kcb:])
+						packBPanel(im, transB, b, ldb, pc, jc+jr, kcb, w, roundUp(w, lanes), (*bp)[jr*kcb:], scratch)
 					}
 				} else if ep != nil && full < ncb {
 					w := ncb - full
-					packBPanel(im, false, b, ldb, pc, jc+full, kcb, w, roundUp(w, lanes), *ep)
+					packBPanel(im, false, b, ldb, pc, jc+full, kcb, w, roundUp(w, lanes), *ep, nil)
 				}
 				for ip, ir := 0, 0; ip < np; ip, ir = ip+1, ir+base+b2i(ip < extra) {
 					mr := base + b2i(ip < extra)
@@ -481,8 +488,10 @@ func packAPanel[T float32 | float64](a []T, lda, i0, p0, mr, kc int, dst []T) {
 
 // packBPanel packs rows [p0, p0+kc) and columns [j0, j0+w) of op(B) into
 // dst so that element (p, j) is at dst[p·wp + j], zero-padding columns
-// [w, wp).
-func packBPanel[T float32 | float64](im *gemmImpl[T], trans bool, b []T, ldb, p0, j0, kc, w, wp int, dst []T) {
+// [w, wp). With trans and an assembly transpose, scratch of
+// im.packBTRows·kc elements (or nil, which disables this) lets a rest of
+// fewer than im.packBTRows rows be transposed in assembly too.
+func packBPanel[T float32 | float64](im *gemmImpl[T], trans bool, b []T, ldb, p0, j0, kc, w, wp int, dst, scratch []T) {
 	dst = dst[:kc*wp]
 	if !trans {
 		for p := 0; p < kc; p++ {
@@ -492,12 +501,7 @@ func packBPanel[T float32 | float64](im *gemmImpl[T], trans bool, b []T, ldb, p0
 		}
 		return
 	}
-	if w < wp {
-		for p := 0; p < kc; p++ {
-			clear(dst[p*wp+w : p*wp+wp])
-		}
-	}
-	j, kb := 0, 0
+	j, kb, pad := 0, 0, w // columns [pad, wp) are zeroed at the end
 	if im.packBT != nil {
 		// Whole L×L blocks in assembly; the scalar loops below do the
 		// remaining rows and the last kc%L columns.
@@ -505,6 +509,28 @@ func packBPanel[T float32 | float64](im *gemmImpl[T], trans bool, b []T, ldb, p0
 		kb = kc / l * l
 		for ; j+l <= w && kb > 0; j += l {
 			im.packBT(&dst[j], &b[(j0+j)*ldb+p0], ldb, kb, wp)
+		}
+		if r := w - j; r > 0 && kb > 0 && j+l <= wp && len(scratch) >= l*kb {
+			// Fewer than L rows remain but the panel has room for L
+			// columns: copy them into L rows of scratch, the rest zero,
+			// and transpose those (the zero rows become padding).
+			s := scratch[:l*kb]
+			for jj := 0; jj < r; jj++ {
+				copy(s[jj*kb:jj*kb+kb], b[(j0+j+jj)*ldb+p0:])
+			}
+			clear(s[r*kb:])
+			im.packBT(&dst[j], &s[0], kb, kb, wp)
+			j, pad = w, j+l
+		}
+	}
+	if pad < wp {
+		for p := 0; p < kb; p++ {
+			clear(dst[p*wp+pad : p*wp+wp])
+		}
+	}
+	if w < wp {
+		for p := kb; p < kc; p++ {
+			clear(dst[p*wp+w : p*wp+wp])
 		}
 	}
 	for jj := 0; jj < w; jj++ {

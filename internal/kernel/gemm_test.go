@@ -385,36 +385,47 @@ func TestPackBPanel(t *testing.T) {
 	forEachPath(t, func(t *testing.T) {
 		im := gemm32
 		rng := rand.New(rand.NewPCG(11, 12))
-		for _, w := range []int{1, 7, 8, 9, 16, 17, 24, 32} {
-			for _, kc := range []int{1, 8, 15, 16, 17, 40, 64} {
-				const ldb, p0, j0 = 80, 3, 2
-				b := make([]float32, (j0+w)*ldb)
-				for i := range b {
-					b[i] = rng.Float32()
-				}
-				wp := roundUp(w, 8)
-				dst := make([]float32, kc*wp+5)
-				for i := range dst {
-					dst[i] = -1
-				}
-				packBPanel(im, true, b, ldb, p0, j0, kc, w, wp, dst)
-				for p := 0; p < kc; p++ {
-					for j := 0; j < wp; j++ {
-						want := float32(0)
-						if j < w {
-							want = b[(j0+j)*ldb+p0+p]
-						}
-						if got := dst[p*wp+j]; got != want {
-							t.Fatalf("w=%d kc=%d: dst[%d,%d] = %v, want %v", w, kc, p, j, got, want)
-						}
-					}
-				}
-				for _, v := range dst[kc*wp:] {
-					if v != -1 {
-						t.Fatalf("w=%d kc=%d: wrote past the panel", w, kc)
-					}
+		// Panels padded to 8 and to 16 columns: narrow rests of rows are
+		// transposed through scratch when the padding leaves room.
+		for _, round := range []int{8, 16} {
+			for _, w := range []int{1, 6, 7, 8, 9, 16, 17, 22, 24, 32} {
+				for _, kc := range []int{1, 8, 15, 16, 17, 40, 64, 581} {
+					packBPanelCase(t, rng, im, w, kc, roundUp(w, round))
 				}
 			}
 		}
 	})
+}
+
+// packBPanelCase packs a transposed panel w columns wide, kc deep and
+// padded to wp columns, and checks it and the padding against the
+// definition.
+func packBPanelCase(t *testing.T, rng *rand.Rand, im *gemmImpl[float32], w, kc, wp int) {
+	t.Helper()
+	const ldb, p0, j0 = 600, 3, 2
+	b := make([]float32, (j0+w)*ldb)
+	for i := range b {
+		b[i] = rng.Float32()
+	}
+	dst := make([]float32, kc*wp+5)
+	for i := range dst {
+		dst[i] = -1
+	}
+	packBPanel(im, true, b, ldb, p0, j0, kc, w, wp, dst, make([]float32, 16*kc))
+	for p := 0; p < kc; p++ {
+		for j := 0; j < wp; j++ {
+			want := float32(0)
+			if j < w {
+				want = b[(j0+j)*ldb+p0+p]
+			}
+			if got := dst[p*wp+j]; got != want {
+				t.Fatalf("w=%d kc=%d wp=%d: dst[%d,%d] = %v, want %v", w, kc, wp, p, j, got, want)
+			}
+		}
+	}
+	for _, v := range dst[kc*wp:] {
+		if v != -1 {
+			t.Fatalf("w=%d kc=%d wp=%d: wrote past the panel", w, kc, wp)
+		}
+	}
 }

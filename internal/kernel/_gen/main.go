@@ -32,6 +32,7 @@ func main() {
 	genGemm(&tab)
 	genPack()
 	genElementwise()
+	genPool()
 
 	if *tables != "" {
 		src, err := format.Source(tab.Bytes())
