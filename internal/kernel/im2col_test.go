@@ -196,3 +196,93 @@ func TestIm2colAllocs(t *testing.T) {
 		t.Fatalf("Im2col and Col2im allocate %v times per call", allocs)
 	}
 }
+
+// refCol2imShiftRows is col2imShift as it was before the block-wise adds
+// of short rows: every row of the column matrix is handled on its own.
+func refCol2imShiftRows(g *ConvGeom, col []float32, x []float32) {
+	L := g.OH * g.OW
+	ow := g.OW
+	hw := g.H * g.W
+	for c := 0; c < g.C; c++ {
+		xc := x[c*hw : c*hw+hw]
+		first := c * g.KH * g.KW
+		last := (g.OH - 1) * ow
+		for i := g.KH - 1; i >= 1; i-- {
+			dst := xc[(g.OH-1+i)*g.W:]
+			for j := 0; j < g.KW; j++ {
+				r := first + i*g.KW + j
+				row := col[r*L : r*L+L]
+				prev := col[(r-g.KW)*L : (r-g.KW)*L+L]
+				for k, v := range row[last:] {
+					dst[j+k] += v
+				}
+				for k, v := range row[:last] {
+					prev[ow+k] += v
+				}
+			}
+		}
+		for j := g.KW - 1; j >= 1; j-- {
+			row := col[(first+j)*L : (first+j)*L+L]
+			prev := col[(first+j-1)*L : (first+j-1)*L+L]
+			for oh := 0; oh < g.OH; oh++ {
+				k := oh*ow + ow - 1
+				xc[oh*g.W+ow-1+j] += row[k]
+				row[k] = 0
+			}
+			for k, v := range row[:L-1] {
+				prev[1+k] += v
+			}
+		}
+		row := col[first*L : first*L+L]
+		for oh := 0; oh < g.OH; oh++ {
+			for k, v := range row[oh*ow : oh*ow+ow] {
+				xc[oh*g.W+k] += v
+			}
+		}
+	}
+}
+
+// TestCol2imScratchBitwise checks that Col2imScratch with unit strides
+// (short rows added a kernel row at a time, long rows one by one) gives
+// the row-by-row sums bit for bit, with signed zeros and NaNs in the
+// column matrix and the image.
+func TestCol2imScratchBitwise(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	specials := []float32{0, float32(math.Copysign(0, -1)), float32(math.NaN()), 1e-40}
+	mk := func(c, h, w, k int) ConvGeom {
+		return ConvGeom{C: c, H: h, W: w, KH: k, KW: k, SH: 1, SW: 1, DH: 1, DW: 1, OH: h - k + 1, OW: w - k + 1}
+	}
+	for _, g := range []ConvGeom{mk(6, 12, 12, 5), mk(1, 28, 28, 5), mk(2, 5, 7, 3), mk(3, 4, 4, 4), mk(2, 3, 9, 1), mk(1, 24, 24, 3)} {
+		t.Run(fmt.Sprintf("%+v", g), func(t *testing.T) {
+			fill := func(s []float32) {
+				for i := range s {
+					if r.IntN(4) == 0 {
+						s[i] = specials[r.IntN(len(specials))]
+					} else {
+						s[i] = float32(r.NormFloat64())
+					}
+				}
+			}
+			// All −0: every sum is −0, which a +0 anywhere would turn to +0.
+			negZeros := func(s []float32) {
+				for i := range s {
+					s[i] = float32(math.Copysign(0, -1))
+				}
+			}
+			for _, f := range []func([]float32){fill, negZeros} {
+				col := make([]float32, g.ColRows()*g.ColCols())
+				x := make([]float32, g.C*g.H*g.W)
+				f(col)
+				f(x)
+				want := slices.Clone(x)
+				refCol2imShiftRows(&g, slices.Clone(col), want)
+				Col2imScratch(&g, col, x)
+				for i := range want {
+					if math.Float32bits(x[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("x[%d] = %v (%#x), want %v (%#x)", i, x[i], math.Float32bits(x[i]), want[i], math.Float32bits(want[i]))
+					}
+				}
+			}
+		})
+	}
+}
