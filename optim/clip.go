@@ -51,22 +51,7 @@ func ClipGradNorm(params []*tensor.Tensor, maxNorm, normType float64) float64 {
 	if coef >= 1 {
 		return total
 	}
-	for _, p := range params {
-		g := p.Grad()
-		if g == nil {
-			continue
-		}
-		if !g.IsContiguous() {
-			p.SetGrad(g.Contiguous().Clone())
-			g = p.Grad()
-		}
-		switch g.DType() {
-		case tensor.Float32:
-			scale(g.RawFloat32(), coef)
-		case tensor.Float64:
-			scale(g.RawFloat64(), coef)
-		}
-	}
+	eachGrad(params, func(x []float32) { scale(x, coef) }, func(x []float64) { scale(x, coef) })
 	return total
 }
 
@@ -104,6 +89,14 @@ func ClipGradValue(params []*tensor.Tensor, clip float64) {
 	if !(clip >= 0) {
 		panicf("ClipGradValue: clip value must be non-negative, got %v", clip)
 	}
+	eachGrad(params, func(x []float32) { clamp(x, clip) }, func(x []float64) { clamp(x, clip) })
+}
+
+// eachGrad calls f32 or f64, by dtype, on the elements of every gradient
+// of params so that they can be changed in place; a gradient that is not
+// contiguous is first replaced by a contiguous copy. Parameters without a
+// gradient are skipped.
+func eachGrad(params []*tensor.Tensor, f32 func([]float32), f64 func([]float64)) {
 	for _, p := range params {
 		g := p.Grad()
 		if g == nil {
@@ -115,9 +108,9 @@ func ClipGradValue(params []*tensor.Tensor, clip float64) {
 		}
 		switch g.DType() {
 		case tensor.Float32:
-			clamp(g.RawFloat32(), clip)
+			f32(g.RawFloat32())
 		case tensor.Float64:
-			clamp(g.RawFloat64(), clip)
+			f64(g.RawFloat64())
 		}
 	}
 }
