@@ -295,6 +295,16 @@ func TestErrors(t *testing.T) {
 		{"KLDiv shapes", "tensor.loss.KLDiv: input and target shapes differ (shapes [2 3], [3])",
 			func() { loss.KLDiv(x, tensor.Zeros(tensor.Float64, 3), loss.KLMean, false) }},
 		{"KLDiv reduction", "tensor.loss.KLDiv: invalid reduction 9", func() { loss.KLDiv(x, x, loss.KLReduction(9), false) }},
+		{"CE reduction", "tensor.loss.CrossEntropy: invalid reduction 7",
+			func() { loss.CrossEntropy(x, idx, loss.CrossEntropyOptions{Reduction: 7}) }},
+		{"CE probabilities reduction", "tensor.loss.CrossEntropy: invalid reduction 7",
+			func() { loss.CrossEntropy(x, x, loss.CrossEntropyOptions{Reduction: 7}) }},
+		{"NLL weighted reduction", "tensor.loss.NLL: invalid reduction 7",
+			func() { loss.NLL(x, idx, loss.NLLOptions{Weight: tensor.Ones(tensor.Float64, 3), Reduction: 7}) }},
+		{"NLL no classes", "tensor.loss.NLL: input has no classes (shapes [2 0], [2])",
+			func() {
+				loss.NLL(tensor.Zeros(tensor.Float64, 2, 0), tensor.FromSlice([]int64{-1, -1}, 2), loss.NLLOptions{IgnoreIndex: new(-1)})
+			}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -93,19 +93,10 @@ func classWeightView(w, x *tensor.Tensor, axis int) *tensor.Tensor {
 // the mask of the targets that count), or is nil when every position
 // weighs 1: Mean divides the sum of l by the sum of wt, as PyTorch.
 func reduceClasses(op string, l, wt *tensor.Tensor, red Reduction) *tensor.Tensor {
-	switch red {
-	case Mean:
-		if wt == nil {
-			return l.Mean()
-		}
+	if red == Mean && wt != nil {
 		return l.Sum().Div(wt.Sum())
-	case Sum:
-		return l.Sum()
-	case None:
-		return l
 	}
-	panicf(op, nil, "invalid reduction %d", int(red))
-	return nil
+	return reduce(op, l, red)
 }
 
 // positionWeights returns the weight of each position of a class-index

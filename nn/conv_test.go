@@ -11,20 +11,13 @@ import (
 	"github.com/backprop-go/backprop/tensor"
 )
 
-// layerGrad checks numerically the gradients of m's output with respect to
-// a float64 input of the given shape and to every parameter of m, which
-// must already be float64.
+// layerGrad checks numerically, with checkModuleGrad, the gradients of m's
+// output with respect to a random float64 input of the given shape and to
+// every parameter of m.
 func layerGrad(t *testing.T, m nn.Module, shape ...int) {
 	t.Helper()
 	r := rand.New(rand.NewPCG(61, 62))
-	xs := []*tensor.Tensor{gradcheck.Input(r, -1, 1, shape...)}
-	for _, p := range m.Members().Params {
-		xs = append(xs, p.Tensor)
-	}
-	f := func(xs []*tensor.Tensor) *tensor.Tensor { return m.Forward(xs[0]) }
-	if err := gradcheck.Check(f, xs, nil); err != nil {
-		t.Fatal(err)
-	}
+	checkModuleGrad(t, m, gradcheck.Input(r, -1, 1, shape...), nil)
 }
 
 // paramSummary describes a module's own parameters as "name[shape] dtype"

@@ -57,24 +57,20 @@ func NewAdagradGroups(groups []Group, cfg AdagradConfig) *Adagrad {
 
 // Step updates every parameter that has a gradient.
 func (o *Adagrad) Step() {
-	o.steps++
-	for _, g := range o.groups {
-		for _, p := range g.Params {
-			grad := gradOf(p)
-			if grad == nil {
-				continue
-			}
-			s := o.paramState(p)
-			sum, _ := o.buffer(s, 0, p, o.initAcc)
-			s.step++
-			a := adagradArgs{clr: g.LR / (1 + float64(s.step-1)*o.lrDecay), wd: g.WeightDecay, eps: o.eps}
-			switch p.DType() {
-			case tensor.Float32:
-				adagradUpdate(p.RawFloat32(), grad.RawFloat32(), sum.RawFloat32(), a)
-			case tensor.Float64:
-				adagradUpdate(p.RawFloat64(), grad.RawFloat64(), sum.RawFloat64(), a)
-			}
-		}
+	o.step(o.update)
+}
+
+// update updates p, of group g, with its gradient grad.
+func (o *Adagrad) update(g *Group, p, grad *tensor.Tensor) {
+	s := o.paramState(p)
+	sum, _ := o.buffer(s, 0, p, o.initAcc)
+	s.step++
+	a := adagradArgs{clr: g.LR / (1 + float64(s.step-1)*o.lrDecay), wd: g.WeightDecay, eps: o.eps}
+	switch p.DType() {
+	case tensor.Float32:
+		adagradUpdate(p.RawFloat32(), grad.RawFloat32(), sum.RawFloat32(), a)
+	case tensor.Float64:
+		adagradUpdate(p.RawFloat64(), grad.RawFloat64(), sum.RawFloat64(), a)
 	}
 }
 

@@ -105,51 +105,48 @@ func newAdam(name string, groups []Group, cfg AdamConfig, defaultWD float64, dec
 
 // Step updates every parameter that has a gradient.
 func (o *Adam) Step() {
-	o.steps++
 	if o.run32.apply == nil {
 		o.run32.apply = adamBlock
 	}
-	for _, g := range o.groups {
-		for _, p := range g.Params {
-			grad := gradOf(p)
-			if grad == nil {
-				continue
-			}
-			s := o.paramState(p)
-			m, _ := o.buffer(s, 0, p, 0)
-			v, _ := o.buffer(s, 1, p, 0)
-			var vmax *tensor.Tensor
-			if o.amsgrad {
-				vmax, _ = o.buffer(s, 2, p, 0)
-			}
-			s.step++
-			t := float64(s.step)
-			a := adamArgs{
-				lr: g.LR, wd: g.WeightDecay, b1: g.Beta1, b2: g.Beta2, eps: o.eps,
-				bc1: 1 - math.Pow(g.Beta1, t), bc2sqrt: math.Sqrt(1 - math.Pow(g.Beta2, t)),
-				decoupled: o.decoupled,
-			}
-			switch p.DType() {
-			case tensor.Float32:
-				n := p.Numel()
-				task := adamTask{
-					p: p.RawFloat32()[:n], g: grad.RawFloat32()[:n], m: m.RawFloat32()[:n], v: v.RawFloat32()[:n], vmax: raw32(vmax),
-					decay: 1,
-					b1:    float32(a.b1), c1: float32(1 - a.b1), b2: float32(a.b2), c2: float32(1 - a.b2),
-					bc2sqrt: float32(a.bc2sqrt), eps: float32(a.eps), stepSize: float32(a.lr / a.bc1),
-				}
-				if a.decoupled {
-					task.decay = float32(1 - a.lr*a.wd)
-				} else {
-					task.wd = float32(a.wd)
-				}
-				o.run32.add(task, n)
-			case tensor.Float64:
-				adamUpdate64(p.RawFloat64(), grad.RawFloat64(), m.RawFloat64(), v.RawFloat64(), raw64(vmax), a)
-			}
-		}
-	}
+	o.step(o.update)
 	o.run32.exec()
+}
+
+// update updates p, of group g, with its gradient grad: at once in
+// float64, queued on o.run32 in float32.
+func (o *Adam) update(g *Group, p, grad *tensor.Tensor) {
+	s := o.paramState(p)
+	m, _ := o.buffer(s, 0, p, 0)
+	v, _ := o.buffer(s, 1, p, 0)
+	var vmax *tensor.Tensor
+	if o.amsgrad {
+		vmax, _ = o.buffer(s, 2, p, 0)
+	}
+	s.step++
+	t := float64(s.step)
+	a := adamArgs{
+		lr: g.LR, wd: g.WeightDecay, b1: g.Beta1, b2: g.Beta2, eps: o.eps,
+		bc1: 1 - math.Pow(g.Beta1, t), bc2sqrt: math.Sqrt(1 - math.Pow(g.Beta2, t)),
+		decoupled: o.decoupled,
+	}
+	switch p.DType() {
+	case tensor.Float32:
+		n := p.Numel()
+		task := adamTask{
+			p: p.RawFloat32()[:n], g: grad.RawFloat32()[:n], m: m.RawFloat32()[:n], v: v.RawFloat32()[:n], vmax: raw32(vmax),
+			decay: 1,
+			b1:    float32(a.b1), c1: float32(1 - a.b1), b2: float32(a.b2), c2: float32(1 - a.b2),
+			bc2sqrt: float32(a.bc2sqrt), eps: float32(a.eps), stepSize: float32(a.lr / a.bc1),
+		}
+		if a.decoupled {
+			task.decay = float32(1 - a.lr*a.wd)
+		} else {
+			task.wd = float32(a.wd)
+		}
+		o.run32.add(task, n)
+	case tensor.Float64:
+		adamUpdate64(p.RawFloat64(), grad.RawFloat64(), m.RawFloat64(), v.RawFloat64(), raw64(vmax), a)
+	}
 }
 
 type adamArgs struct {

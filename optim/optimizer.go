@@ -215,6 +215,20 @@ func (b *base) ZeroGrad() {
 	}
 }
 
+// step counts a Step and calls update for every parameter that has a
+// gradient, group by group, with the parameter's group and its gradient
+// as a contiguous tensor.
+func (b *base) step(update func(g *Group, p, grad *tensor.Tensor)) {
+	b.steps++
+	for _, g := range b.groups {
+		for _, p := range g.Params {
+			if grad := gradOf(p); grad != nil {
+				update(g, p, grad)
+			}
+		}
+	}
+}
+
 // paramState returns the state of p, creating it on first use.
 func (b *base) paramState(p *tensor.Tensor) *paramState {
 	s := b.state[p]

@@ -74,31 +74,27 @@ func NewRMSpropGroups(groups []Group, cfg RMSpropConfig) *RMSprop {
 
 // Step updates every parameter that has a gradient.
 func (o *RMSprop) Step() {
-	o.steps++
-	for _, g := range o.groups {
-		for _, p := range g.Params {
-			grad := gradOf(p)
-			if grad == nil {
-				continue
-			}
-			s := o.paramState(p)
-			sq, _ := o.buffer(s, 0, p, 0)
-			var buf, avg *tensor.Tensor
-			if g.Momentum > 0 {
-				buf, _ = o.buffer(s, 1, p, 0)
-			}
-			if o.centered {
-				avg, _ = o.buffer(s, 2, p, 0)
-			}
-			s.step++
-			a := rmspropArgs{lr: g.LR, wd: g.WeightDecay, alpha: o.alpha, eps: o.eps, mom: g.Momentum}
-			switch p.DType() {
-			case tensor.Float32:
-				rmspropUpdate(p.RawFloat32(), grad.RawFloat32(), sq.RawFloat32(), raw32(avg), raw32(buf), a)
-			case tensor.Float64:
-				rmspropUpdate(p.RawFloat64(), grad.RawFloat64(), sq.RawFloat64(), raw64(avg), raw64(buf), a)
-			}
-		}
+	o.step(o.update)
+}
+
+// update updates p, of group g, with its gradient grad.
+func (o *RMSprop) update(g *Group, p, grad *tensor.Tensor) {
+	s := o.paramState(p)
+	sq, _ := o.buffer(s, 0, p, 0)
+	var buf, avg *tensor.Tensor
+	if g.Momentum > 0 {
+		buf, _ = o.buffer(s, 1, p, 0)
+	}
+	if o.centered {
+		avg, _ = o.buffer(s, 2, p, 0)
+	}
+	s.step++
+	a := rmspropArgs{lr: g.LR, wd: g.WeightDecay, alpha: o.alpha, eps: o.eps, mom: g.Momentum}
+	switch p.DType() {
+	case tensor.Float32:
+		rmspropUpdate(p.RawFloat32(), grad.RawFloat32(), sq.RawFloat32(), raw32(avg), raw32(buf), a)
+	case tensor.Float64:
+		rmspropUpdate(p.RawFloat64(), grad.RawFloat64(), sq.RawFloat64(), raw64(avg), raw64(buf), a)
 	}
 }
 

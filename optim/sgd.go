@@ -67,38 +67,35 @@ func NewSGDGroups(groups []Group, cfg SGDConfig) *SGD {
 
 // Step updates every parameter that has a gradient.
 func (o *SGD) Step() {
-	o.steps++
 	if o.run32.apply == nil {
 		o.run32.apply = sgdBlock
 	}
-	for _, g := range o.groups {
-		for _, p := range g.Params {
-			grad := gradOf(p)
-			if grad == nil {
-				continue
-			}
-			var buf *tensor.Tensor
-			first := false
-			if g.Momentum != 0 {
-				buf, first = o.buffer(o.paramState(p), 0, p, 0)
-			}
-			switch p.DType() {
-			case tensor.Float32:
-				n := p.Numel()
-				o.run32.add(sgdTask{
-					p: p.RawFloat32()[:n], g: grad.RawFloat32()[:n], buf: raw32(buf),
-					lr: float32(g.LR), wd: float32(g.WeightDecay), mom: float32(g.Momentum),
-					damp1: float32(1 - o.dampening), dampWD: float32((1 - o.dampening) * g.WeightDecay),
-					decay: float32(1 - g.LR*g.WeightDecay), lrMom: float32(g.LR * g.Momentum),
-					nesterov: o.nesterov, first: first,
-				}, n)
-			case tensor.Float64:
-				a := sgdArgs{lr: g.LR, wd: g.WeightDecay, mom: g.Momentum, damp: o.dampening, nesterov: o.nesterov, first: first}
-				sgdUpdate64(p.RawFloat64(), grad.RawFloat64(), raw64(buf), a)
-			}
-		}
-	}
+	o.step(o.update)
 	o.run32.exec()
+}
+
+// update updates p, of group g, with its gradient grad: at once in
+// float64, queued on o.run32 in float32.
+func (o *SGD) update(g *Group, p, grad *tensor.Tensor) {
+	var buf *tensor.Tensor
+	first := false
+	if g.Momentum != 0 {
+		buf, first = o.buffer(o.paramState(p), 0, p, 0)
+	}
+	switch p.DType() {
+	case tensor.Float32:
+		n := p.Numel()
+		o.run32.add(sgdTask{
+			p: p.RawFloat32()[:n], g: grad.RawFloat32()[:n], buf: raw32(buf),
+			lr: float32(g.LR), wd: float32(g.WeightDecay), mom: float32(g.Momentum),
+			damp1: float32(1 - o.dampening), dampWD: float32((1 - o.dampening) * g.WeightDecay),
+			decay: float32(1 - g.LR*g.WeightDecay), lrMom: float32(g.LR * g.Momentum),
+			nesterov: o.nesterov, first: first,
+		}, n)
+	case tensor.Float64:
+		a := sgdArgs{lr: g.LR, wd: g.WeightDecay, mom: g.Momentum, damp: o.dampening, nesterov: o.nesterov, first: first}
+		sgdUpdate64(p.RawFloat64(), grad.RawFloat64(), raw64(buf), a)
+	}
 }
 
 type sgdArgs struct {
