@@ -268,7 +268,8 @@ func adamBlock(t *adamTask, lo, hi int) {
 // zero. x86 CPUs handle subnormal operands and results in microcode, about
 // a hundred times slower than normal arithmetic, which made Adam's update
 // about ten times slower from the second epoch of LeNet-5 training on (and
-// the whole training step 20 % slower). Flushing loses nothing: a subnormal m
+// the whole training step 20 % slower; profiles and per-epoch numbers in
+// BENCHMARKS.md, "Sixth round"). Flushing loses nothing: a subnormal m
 // moves the parameter by at most γ/(1−β₁ᵗ)·2⁻¹²⁶/(√v̂/√(1−β₂ᵗ)+ε), which
 // for a moment that decayed from a normal gradient (v decays far more
 // slowly than m) is below the resolution of any parameter that is not
