@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/backprop-go/backprop/tensor"
 )
@@ -83,12 +84,11 @@ func check(f Func, inputs []*tensor.Tensor, o Options) error {
 	}
 	r := rand.New(rand.NewPCG(o.Seed, 0x9e3779b97f4a7c15))
 	w := tensor.Uniform(r, tensor.Float64, -1, 1, y.Shape()...)
+	wv := w.Float64s()
 	proj := func() float64 {
-		out := f(inputs).Detach()
 		s := 0.0
-		a, b := out.Float64s(), w.Float64s()
-		for i := range a {
-			s += a[i] * b[i]
+		for i, v := range f(inputs).Detach().Float64s() {
+			s += v * wv[i]
 		}
 		return s
 	}
@@ -114,7 +114,7 @@ func check(f Func, inputs []*tensor.Tensor, o Options) error {
 		if g == nil {
 			analytic = make([]float64, len(raw))
 		} else {
-			if !sameInts(g.Shape(), x.Shape()) {
+			if !slices.Equal(g.Shape(), x.Shape()) {
 				return fmt.Errorf("gradcheck: input %d: gradient shape %v, input shape %v", i, g.Shape(), x.Shape())
 			}
 			analytic = g.Float64s()
@@ -180,18 +180,6 @@ func unravel(j int, shape []int) []int {
 		}
 	}
 	return idx
-}
-
-func sameInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // Input returns a Float64 leaf of the given shape with values drawn

@@ -82,6 +82,28 @@ func TestCheckInputErrors(t *testing.T) {
 	}
 }
 
+// TestCheckOutputErrors pins the errors for a function whose output cannot
+// be checked: the wrong dtype, or no gradient although an input needs one.
+func TestCheckOutputErrors(t *testing.T) {
+	cases := []struct {
+		name string
+		f    gradcheck.Func
+		want string
+	}{
+		{"float32 output", func(xs []*tensor.Tensor) *tensor.Tensor { return xs[0].To(tensor.Float32) }, "output has dtype float32, want float64"},
+		{"detached output", func(xs []*tensor.Tensor) *tensor.Tensor { return xs[0].Detach().MulScalar(2) }, "output does not require a gradient although input 0 does"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			x := tensor.Zeros(tensor.Float64, 2).SetRequiresGrad(true)
+			err := gradcheck.Check(c.f, []*tensor.Tensor{x}, nil)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want one containing %q", err, c.want)
+			}
+		})
+	}
+}
+
 // A misuse panic inside the checked function is returned as an error.
 func TestCheckRecoversMisuse(t *testing.T) {
 	x := tensor.Zeros(tensor.Float64, 2, 3).SetRequiresGrad(true)

@@ -463,3 +463,36 @@ func sumToShape(g *Tensor, shape []int) *Tensor {
 	}
 	return r.Reshape(shape...)
 }
+
+// saved returns the tensor x, saved by an operation, for use in a backward
+// formula whose output gradient is g: x itself when the backward pass is
+// recorded (g is not NoGrad, as with CreateGraph), otherwise a NoGrad view
+// of x, so that the formula records nothing.
+func saved(g, x *Tensor) *Tensor {
+	if g.noGrad && !x.noGrad {
+		return x.NoGrad()
+	}
+	return x
+}
+
+// derivOp is y = f′(x) for a smooth element-wise function f, computed by a
+// fused kernel in f's backward pass. Its own backward,
+// dL/dx = dL/dy · f″(x), is built by second from tensor operations, so
+// that derivatives of every order work while a plain backward pass of f
+// costs one kernel and one multiplication.
+type derivOp struct {
+	x      *Tensor
+	second func(g, x *Tensor) *Tensor
+}
+
+func (o *derivOp) backward(g *Tensor, _ []bool) []*Tensor {
+	return []*Tensor{o.second(g, saved(g, o.x))}
+}
+
+// derivative returns f′(x) element-wise, computed by fd, recorded with
+// second as the rule for dL/dx = dL/dy · f″(x). name is f's op name, for
+// errors.
+func derivative(name string, x *Tensor, fd func(float64) float64, second func(g, x *Tensor) *Tensor) *Tensor {
+	out := mapUnary(name, x, func(v float32) float32 { return float32(fd(float64(v))) }, fd, nil)
+	return record(out, name+"Backward", &derivOp{x: x, second: second}, x)
+}

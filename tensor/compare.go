@@ -1,6 +1,9 @@
 package tensor
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // Equal reports whether t and u have the same dtype, the same shape and
 // the same elements (NaN equals nothing, as in PyTorch).
@@ -8,16 +11,10 @@ func Equal(t, u *Tensor) bool {
 	if t.dtype != u.dtype || !sameShape(t.shape, u.shape) {
 		return false
 	}
-	a, b := t.Float64s(), u.Float64s()
 	if t.dtype == Int64 {
-		x, y := t.Int64s(), u.Int64s()
-		for i := range x {
-			if x[i] != y[i] {
-				return false
-			}
-		}
-		return true
+		return slices.Equal(t.Int64s(), u.Int64s())
 	}
+	a, b := t.Float64s(), u.Float64s()
 	for i := range a {
 		if a[i] != b[i] {
 			return false

@@ -30,6 +30,20 @@ func runGradCases(t *testing.T, cases []gradCase) {
 	}
 }
 
+// runSecondCases runs gradcheck.CheckSecond for each case as a subtest
+// with its own seeded source.
+func runSecondCases(t *testing.T, cases []gradCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run("2nd "+c.name, func(t *testing.T) {
+			r := rand.New(rand.NewPCG(3, 4))
+			if err := gradcheck.CheckSecond(c.f, c.mk(r), c.opts); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
 // in returns a Float64 input requiring a gradient, uniform in [lo, hi).
 func in(r *rand.Rand, lo, hi float64, shape ...int) *tensor.Tensor {
 	return gradcheck.Input(r, lo, hi, shape...)

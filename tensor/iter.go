@@ -315,3 +315,79 @@ func binaryFast(op string, a, b *Tensor, f func(dst, a, b []float32)) *Tensor {
 // run on the caller's goroutine alone: smaller loops finish in less time
 // than waking another worker takes.
 const parallelGrain = 1 << 15
+
+// broadcastAll returns the NumPy broadcast of all shapes, or panics with an
+// *Error for op that lists every shape.
+func broadcastAll(op string, shapes ...[]int) []int {
+	n := 0
+	for _, s := range shapes {
+		n = max(n, len(s))
+	}
+	out := make([]int, n)
+	for i := range out {
+		out[i] = 1
+	}
+	for _, s := range shapes {
+		lead := n - len(s)
+		for j, d := range s {
+			switch o := out[lead+j]; {
+			case o == d || d == 1:
+			case o == 1:
+				out[lead+j] = d
+			default:
+				panicf(op, shapes, "shapes cannot be broadcast together: size %d vs %d at dimension %d", o, d, lead+j)
+			}
+		}
+	}
+	return out
+}
+
+// unaryMask returns a tensor of x's dtype and shape holding 1 where pred
+// holds for x's element and 0 elsewhere. It is not recorded.
+func unaryMask(op string, x *Tensor, pred func(float64) bool) *Tensor {
+	return mapUnary(op, x,
+		func(v float32) float32 {
+			if pred(float64(v)) {
+				return 1
+			}
+			return 0
+		},
+		func(v float64) float64 {
+			if pred(v) {
+				return 1
+			}
+			return 0
+		}, nil)
+}
+
+// walk visits the elements of shape in row-major order. For each it calls f
+// with the storage offsets of that element in every operand k, whose
+// layout is the base offset offs[k] with strides[k]. f must not keep p.
+func walk(shape []int, offs []int, strides [][]int, f func(p []int)) {
+	if numel(shape) == 0 {
+		return
+	}
+	p := append([]int{}, offs...)
+	nd := len(shape)
+	idx := make([]int, nd)
+	for {
+		f(p)
+		k := nd - 1
+		for ; k >= 0; k-- {
+			idx[k]++
+			for j := range p {
+				p[j] += strides[j][k]
+			}
+			if idx[k] < shape[k] {
+				break
+			}
+			for j := range p {
+				p[j] -= strides[j][k] * shape[k]
+			}
+			idx[k] = 0
+		}
+		if k < 0 {
+			return
+		}
+	}
+}

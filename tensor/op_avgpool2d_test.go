@@ -82,26 +82,7 @@ func TestAvgPool2dPaddingCounts(t *testing.T) {
 }
 
 func TestAvgPool2dGrad(t *testing.T) {
-	var gc []gradCase
-	for _, c := range poolCases {
-		gc = append(gc, gradCase{c.name, func(r *rand.Rand) []*tensor.Tensor { return inputs(in(r, -1, 1, c.x...)) },
-			func(x []*tensor.Tensor) *tensor.Tensor { return tensor.AvgPool2d(x[0], c.kernel, c.stride, c.padding) }, nil})
-	}
-	c := poolCases[3]
-	gc = append(gc,
-		gradCase{"permuted input", func(r *rand.Rand) []*tensor.Tensor { return inputs(in(r, -1, 1, 2, 5, 6, 2)) },
-			func(x []*tensor.Tensor) *tensor.Tensor {
-				return tensor.AvgPool2d(x[0].Permute(0, 3, 1, 2), c.kernel, c.stride, c.padding)
-			}, nil},
-		gradCase{"unbatched", func(r *rand.Rand) []*tensor.Tensor { return inputs(in(r, -1, 1, 2, 5, 6)) },
-			func(x []*tensor.Tensor) *tensor.Tensor { return tensor.AvgPool2d(x[0], c.kernel, c.stride, c.padding) }, nil},
-		gradCase{"input needs no grad", func(r *rand.Rand) []*tensor.Tensor {
-			return inputs(constIn(r, -1, 1, c.x...), in(r, -1, 1, 2, 2, 3, 7))
-		}, func(x []*tensor.Tensor) *tensor.Tensor {
-			return tensor.AvgPool2d(x[0], c.kernel, c.stride, c.padding).Mul(x[1])
-		}, nil},
-	)
-	runGradCases(t, gc)
+	runGradCases(t, poolGradCases(tensor.AvgPool2d))
 }
 
 // TestAvgPool2dSecond differentiates through the recorded backward pass

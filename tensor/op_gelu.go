@@ -70,25 +70,3 @@ func (t *Tensor) GELUTanh() *Tensor {
 	out := mapUnary("GELUTanh", t, func(v float32) float32 { return float32(geluTanh(float64(v))) }, geluTanh, nil)
 	return record(out, "GELUTanh", &geluTanhOp{x: t}, t)
 }
-
-// derivOp is y = f′(x) for a smooth element-wise function f, computed by a
-// fused kernel in f's backward pass. Its own backward,
-// dL/dx = dL/dy · f″(x), is built by second from tensor operations, so
-// that derivatives of every order work while a plain backward pass of f
-// costs one kernel and one multiplication.
-type derivOp struct {
-	x      *Tensor
-	second func(g, x *Tensor) *Tensor
-}
-
-func (o *derivOp) backward(g *Tensor, _ []bool) []*Tensor {
-	return []*Tensor{o.second(g, saved(g, o.x))}
-}
-
-// derivative returns f′(x) element-wise, computed by fd, recorded with
-// second as the rule for dL/dx = dL/dy · f″(x). name is f's op name, for
-// errors.
-func derivative(name string, x *Tensor, fd func(float64) float64, second func(g, x *Tensor) *Tensor) *Tensor {
-	out := mapUnary(name, x, func(v float32) float32 { return float32(fd(float64(v))) }, fd, nil)
-	return record(out, name+"Backward", &derivOp{x: x, second: second}, x)
-}

@@ -27,6 +27,31 @@ var poolCases = []poolCase{
 	{"global", []int{2, 3, 3, 4}, [2]int{3, 4}, [2]int{}, [2]int{}},
 }
 
+// poolGradCases returns the gradient checks of the 2-D pooling op pool:
+// every poolCase, a permuted (channels-last) input, an unbatched input and
+// an input that needs no gradient.
+func poolGradCases(pool func(x *tensor.Tensor, kernel, stride, padding [2]int) *tensor.Tensor) []gradCase {
+	var gc []gradCase
+	for _, c := range poolCases {
+		gc = append(gc, gradCase{c.name, func(r *rand.Rand) []*tensor.Tensor { return inputs(in(r, -1, 1, c.x...)) },
+			func(x []*tensor.Tensor) *tensor.Tensor { return pool(x[0], c.kernel, c.stride, c.padding) }, nil})
+	}
+	c := poolCases[3]
+	return append(gc,
+		gradCase{"permuted input", func(r *rand.Rand) []*tensor.Tensor { return inputs(in(r, -1, 1, 2, 5, 6, 2)) },
+			func(x []*tensor.Tensor) *tensor.Tensor {
+				return pool(x[0].Permute(0, 3, 1, 2), c.kernel, c.stride, c.padding)
+			}, nil},
+		gradCase{"unbatched", func(r *rand.Rand) []*tensor.Tensor { return inputs(in(r, -1, 1, 2, 5, 6)) },
+			func(x []*tensor.Tensor) *tensor.Tensor { return pool(x[0], c.kernel, c.stride, c.padding) }, nil},
+		gradCase{"input needs no grad", func(r *rand.Rand) []*tensor.Tensor {
+			return inputs(constIn(r, -1, 1, c.x...), in(r, -1, 1, 2, 2, 3, 7))
+		}, func(x []*tensor.Tensor) *tensor.Tensor {
+			return pool(x[0], c.kernel, c.stride, c.padding).Mul(x[1])
+		}, nil},
+	)
+}
+
 // maxPoolRef is a plain-loop reference of max_pool2d on contiguous data.
 func maxPoolRef(x []float64, xs []int, k, s, p [2]int) ([]float64, []int) {
 	for i := range s {
@@ -121,26 +146,7 @@ func TestMaxPool2dTiesAndNaN(t *testing.T) {
 }
 
 func TestMaxPool2dGrad(t *testing.T) {
-	var gc []gradCase
-	for _, c := range poolCases {
-		gc = append(gc, gradCase{c.name, func(r *rand.Rand) []*tensor.Tensor { return inputs(in(r, -1, 1, c.x...)) },
-			func(x []*tensor.Tensor) *tensor.Tensor { return tensor.MaxPool2d(x[0], c.kernel, c.stride, c.padding) }, nil})
-	}
-	c := poolCases[3]
-	gc = append(gc,
-		gradCase{"permuted input", func(r *rand.Rand) []*tensor.Tensor { return inputs(in(r, -1, 1, 2, 5, 6, 2)) },
-			func(x []*tensor.Tensor) *tensor.Tensor {
-				return tensor.MaxPool2d(x[0].Permute(0, 3, 1, 2), c.kernel, c.stride, c.padding)
-			}, nil},
-		gradCase{"unbatched", func(r *rand.Rand) []*tensor.Tensor { return inputs(in(r, -1, 1, 2, 5, 6)) },
-			func(x []*tensor.Tensor) *tensor.Tensor { return tensor.MaxPool2d(x[0], c.kernel, c.stride, c.padding) }, nil},
-		gradCase{"input needs no grad", func(r *rand.Rand) []*tensor.Tensor {
-			return inputs(constIn(r, -1, 1, c.x...), in(r, -1, 1, 2, 2, 3, 7))
-		}, func(x []*tensor.Tensor) *tensor.Tensor {
-			return tensor.MaxPool2d(x[0], c.kernel, c.stride, c.padding).Mul(x[1])
-		}, nil},
-	)
-	runGradCases(t, gc)
+	runGradCases(t, poolGradCases(tensor.MaxPool2d))
 }
 
 // TestMaxPool2dSecond differentiates through the backward pass: the

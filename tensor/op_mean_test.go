@@ -5,23 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/backprop-go/backprop/gradcheck"
 	"github.com/backprop-go/backprop/tensor"
 )
-
-// runSecondCases runs gradcheck.CheckSecond for each case as a subtest
-// with its own seeded source.
-func runSecondCases(t *testing.T, cases []gradCase) {
-	t.Helper()
-	for _, c := range cases {
-		t.Run("2nd "+c.name, func(t *testing.T) {
-			r := rand.New(rand.NewPCG(3, 4))
-			if err := gradcheck.CheckSecond(c.f, c.mk(r), c.opts); err != nil {
-				t.Fatal(err)
-			}
-		})
-	}
-}
 
 func TestMeanGrad(t *testing.T) {
 	mk := func(r *rand.Rand) []*tensor.Tensor { return inputs(in(r, -1, 1, 2, 3, 4)) }

@@ -256,3 +256,32 @@ func (t *Tensor) fillInt(v int64) {
 		t.st.i64[i] = v
 	}
 }
+
+// reducedCount returns how many elements of shape fold into each element of
+// the keep-dim shape keep.
+func reducedCount(shape, keep []int) int {
+	n := 1
+	for i, d := range shape {
+		if keep[i] == 1 {
+			n *= d
+		}
+	}
+	return n
+}
+
+// meanKeep returns, in float64 and row-major order of the keep-dim shape
+// keep, the means of the floating-point tensor x over the reduced axes,
+// each of which folds n elements (not recorded).
+func meanKeep(x *Tensor, keep []int, n int) []float64 {
+	acc := newLike(Float64, keep, true, x).st.f64
+	switch x.dtype {
+	case Float32:
+		reduceInto(acc, keep, x.st.f32, x.offset, x.shape, x.strides, func(a float64, v float32) float64 { return a + float64(v) })
+	case Float64:
+		reduceInto(acc, keep, x.st.f64, x.offset, x.shape, x.strides, func(a, v float64) float64 { return a + v })
+	}
+	for i := range acc {
+		acc[i] /= float64(n)
+	}
+	return acc
+}

@@ -322,3 +322,11 @@ func (t *Tensor) SetData(src *Tensor) {
 	t.arena = src.arena
 	t.grad = nil
 }
+
+// scalarAxis checks that axis is 0 or -1, the axes that ops working along
+// one axis accept for a 0-dimensional tensor t, as PyTorch does.
+func scalarAxis(op string, t *Tensor, axis int) {
+	if axis != 0 && axis != -1 {
+		panicf(op, shapesOf(t), "axis %d out of range for 0 dimensions", axis)
+	}
+}
