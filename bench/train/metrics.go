@@ -2,55 +2,40 @@ package main
 
 import "runtime/metrics"
 
-// The runtime/metrics samples a runStats reads.
-const (
-	mAllocObjects = "/gc/heap/allocs:objects"
-	mAllocBytes   = "/gc/heap/allocs:bytes"
-	mGCCycles     = "/gc/cycles/total:gc-cycles"
-	mCPUGC        = "/cpu/classes/gc/total:cpu-seconds"
-	mCPUTotal     = "/cpu/classes/total:cpu-seconds"
-	mCPUIdle      = "/cpu/classes/idle:cpu-seconds"
-)
-
 // runStats is a snapshot of the Go runtime's cumulative counters.
 type runStats struct {
 	allocObjects, allocBytes, gcCycles uint64
 	cpuGC, cpuTotal, cpuIdle           float64 // seconds
 }
 
-// readRunStats returns the runtime's counters now.
+// readRunStats returns the runtime's counters now. A counter the runtime
+// does not report reads as zero.
 func readRunStats() runStats {
 	s := []metrics.Sample{
-		{Name: mAllocObjects}, {Name: mAllocBytes}, {Name: mGCCycles},
-		{Name: mCPUGC}, {Name: mCPUTotal}, {Name: mCPUIdle},
+		{Name: "/gc/heap/allocs:objects"},
+		{Name: "/gc/heap/allocs:bytes"},
+		{Name: "/gc/cycles/total:gc-cycles"},
+		{Name: "/cpu/classes/gc/total:cpu-seconds"},
+		{Name: "/cpu/classes/total:cpu-seconds"},
+		{Name: "/cpu/classes/idle:cpu-seconds"},
 	}
 	metrics.Read(s)
-	var r runStats
-	for _, x := range s {
-		switch x.Value.Kind() {
-		case metrics.KindUint64:
-			v := x.Value.Uint64()
-			switch x.Name {
-			case mAllocObjects:
-				r.allocObjects = v
-			case mAllocBytes:
-				r.allocBytes = v
-			case mGCCycles:
-				r.gcCycles = v
-			}
-		case metrics.KindFloat64:
-			v := x.Value.Float64()
-			switch x.Name {
-			case mCPUGC:
-				r.cpuGC = v
-			case mCPUTotal:
-				r.cpuTotal = v
-			case mCPUIdle:
-				r.cpuIdle = v
-			}
+	u := func(i int) uint64 {
+		if s[i].Value.Kind() != metrics.KindUint64 {
+			return 0
 		}
+		return s[i].Value.Uint64()
 	}
-	return r
+	f := func(i int) float64 {
+		if s[i].Value.Kind() != metrics.KindFloat64 {
+			return 0
+		}
+		return s[i].Value.Float64()
+	}
+	return runStats{
+		allocObjects: u(0), allocBytes: u(1), gcCycles: u(2),
+		cpuGC: f(3), cpuTotal: f(4), cpuIdle: f(5),
+	}
 }
 
 // runDelta is what the runtime did between two snapshots.

@@ -178,26 +178,17 @@ func gemmKernel(s isa, e elem, modeK bool, nv, mr int, iota32, iota64 Mem) {
 
 	Load(Param("k"), RCX)
 	Load(Param("b"), RBX)
-	Load(Param("bks"), RDX)
-	SHLQ(shift, RDX)
-	LEAQ(Mem{Base: RDX, Index: RDX, Scale: 2}, R12)
+	loadStride("bks", e.shift, RDX, R12)
 	Load(Param("a"), RSI)
 	// In mode R, rows 5i…5i+4 are addressed from base i (row 5i) plus
 	// none, ars, 2·ars, 3·ars or 4·ars.
 	aBases := []Register{RSI, RDI, R8, R9, R14}
 	nbases := (mr + 4) / 5
 	if modeK {
-		Load(Param("aks"), R10)
-		SHLQ(shift, R10)
-		LEAQ(Mem{Base: R10, Index: R10, Scale: 2}, R11)
+		loadStride("aks", e.shift, R10, R11)
 	} else {
-		Load(Param("ars"), R10)
-		SHLQ(shift, R10)
-		LEAQ(Mem{Base: R10, Index: R10, Scale: 2}, R11)
-		for i := 1; i < nbases; i++ {
-			LEAQ(Mem{Base: aBases[i-1], Index: R10, Scale: 4}, aBases[i])
-			ADDQ(R10, aBases[i])
-		}
+		loadStride("ars", e.shift, R10, R11)
+		rowBases(aBases[:nbases], R10)
 	}
 
 	if s.is512() {
@@ -240,42 +231,11 @@ func gemmKernel(s isa, e elem, modeK bool, nv, mr int, iota32, iota64 Mem) {
 
 	aMem := func(u, r int) Mem {
 		if modeK {
-			m := Mem{Base: RSI, Disp: r * e.size}
-			switch u {
-			case 1:
-				m.Index, m.Scale = R10, 1
-			case 2:
-				m.Index, m.Scale = R10, 2
-			case 3:
-				m.Index, m.Scale = R11, 1
-			}
-			return m
+			return rowMem(RSI, u, R10, R11, r*e.size)
 		}
-		m := Mem{Base: aBases[r/5], Disp: u * e.size}
-		switch r % 5 {
-		case 1:
-			m.Index, m.Scale = R10, 1
-		case 2:
-			m.Index, m.Scale = R10, 2
-		case 3:
-			m.Index, m.Scale = R11, 1
-		case 4:
-			m.Index, m.Scale = R10, 4
-		}
-		return m
+		return rowMem(aBases[r/5], r%5, R10, R11, u*e.size)
 	}
-	bMem := func(u, v int) Mem {
-		m := Mem{Base: RBX, Disp: v * s.vbytes}
-		switch u {
-		case 1:
-			m.Index, m.Scale = RDX, 1
-		case 2:
-			m.Index, m.Scale = RDX, 2
-		case 3:
-			m.Index, m.Scale = R12, 1
-		}
-		return m
-	}
+	bMem := func(u, v int) Mem { return rowMem(RBX, u, RDX, R12, v*s.vbytes) }
 	// step is one k step; masked loads B under the column masks (a
 	// partial panel read in place).
 	step := func(u int, masked bool) {

@@ -22,33 +22,15 @@ func genPackBT512() {
 	Pragma("noescape")
 	Load(Param("dst"), RDI)
 	Load(Param("src"), RSI)
-	Load(Param("lds"), R10)
-	SHLQ(Imm(2), R10)
-	LEAQ(Mem{Base: R10, Index: R10, Scale: 2}, R11) // 3·lds
+	loadStride("lds", 2, R10, R11)
 	Load(Param("k"), RCX)
 	SHRQ(Imm(4), RCX)
 	Load(Param("wp"), RDX)
 	SHLQ(Imm(2), RDX)
 	// Rows 5i…5i+4 are addressed from base i.
 	bases := []Register{RSI, R8, R9, R12}
-	for i := 1; i < 4; i++ {
-		LEAQ(Mem{Base: bases[i-1], Index: R10, Scale: 4}, bases[i])
-		ADDQ(R10, bases[i])
-	}
-	row := func(j int) Mem {
-		m := Mem{Base: bases[j/5]}
-		switch j % 5 {
-		case 1:
-			m.Index, m.Scale = R10, 1
-		case 2:
-			m.Index, m.Scale = R10, 2
-		case 3:
-			m.Index, m.Scale = R11, 1
-		case 4:
-			m.Index, m.Scale = R10, 4
-		}
-		return m
-	}
+	rowBases(bases, R10)
+	row := func(j int) Mem { return rowMem(bases[j/5], j%5, R10, R11, 0) }
 	r := func(i int) VecPhysical { return avx512.regs[i] }
 	t := func(i int) VecPhysical { return avx512.regs[16+i] }
 	TESTQ(RCX, RCX)
@@ -98,29 +80,13 @@ func genPackBT2() {
 	Pragma("noescape")
 	Load(Param("dst"), RDI)
 	Load(Param("src"), RSI)
-	Load(Param("lds"), R10)
-	SHLQ(Imm(2), R10)
-	LEAQ(Mem{Base: R10, Index: R10, Scale: 2}, R11) // 3·lds
+	loadStride("lds", 2, R10, R11)
 	Load(Param("k"), RCX)
 	SHRQ(Imm(3), RCX)
 	Load(Param("wp"), RDX)
 	SHLQ(Imm(2), RDX)
 	LEAQ(Mem{Base: RSI, Index: R10, Scale: 4}, R8) // row 4
-	row := func(j int) Mem {
-		m := Mem{Base: RSI}
-		if j >= 4 {
-			m.Base = R8
-		}
-		switch j % 4 {
-		case 1:
-			m.Index, m.Scale = R10, 1
-		case 2:
-			m.Index, m.Scale = R10, 2
-		case 3:
-			m.Index, m.Scale = R11, 1
-		}
-		return m
-	}
+	row := func(j int) Mem { return rowMem([]Register{RSI, R8}[j/4], j%4, R10, R11, 0) }
 	r := func(i int) VecPhysical { return avx2.regs[i] }
 	t := func(i int) VecPhysical { return avx2.regs[8+i] }
 	TESTQ(RCX, RCX)
