@@ -311,6 +311,20 @@ func binaryFast(op string, a, b *Tensor, f func(dst, a, b []float32)) *Tensor {
 	return out
 }
 
+// unaryFast returns f applied to the contiguous Float32 tensor x by a
+// vector kernel, in a new tensor, or nil when x is not contiguous Float32
+// (the caller then takes its general path).
+func unaryFast(op string, x *Tensor, f func(dst, x []float32)) *Tensor {
+	if x.dtype != Float32 || !x.IsContiguous() {
+		return nil
+	}
+	x.live(op)
+	out := newLike(Float32, x.shape, false, x)
+	n := out.Numel()
+	f(out.st.f32[:n], x.st.f32[x.offset:x.offset+n])
+	return out
+}
+
 // parallelGrain is the number of elements below which element-wise loops
 // run on the caller's goroutine alone: smaller loops finish in less time
 // than waking another worker takes.

@@ -1,6 +1,10 @@
 package tensor
 
-import "math"
+import (
+	"math"
+
+	"github.com/backprop-go/backprop/internal/kernel"
+)
 
 // sigmoidOp is y = σ(x) = 1/(1 + e⁻ˣ): dL/dx = dL/dy · y · (1 − y),
 // computed as h − h · y with h = dL/dy · y.
@@ -25,8 +29,11 @@ func sigmoid64(x float64) float64 {
 // Sigmoid returns the logistic function 1/(1 + e⁻ˣ) element-wise. It needs
 // a floating-point tensor.
 func (t *Tensor) Sigmoid() *Tensor {
-	out := mapUnary("Sigmoid", t,
-		func(v float32) float32 { return float32(sigmoid64(float64(v))) },
-		sigmoid64, nil)
+	out := unaryFast("Sigmoid", t, kernel.Sigmoid)
+	if out == nil {
+		out = mapUnary("Sigmoid", t,
+			func(v float32) float32 { return float32(sigmoid64(float64(v))) },
+			sigmoid64, nil)
+	}
 	return record(out, "Sigmoid", &sigmoidOp{y: out}, t)
 }
