@@ -269,36 +269,46 @@ func halfToFloat32(h uint16) float32 {
 	return math.Float32frombits(sign | (exp+112)<<23 | frac<<13)
 }
 
-// WriteFile writes ts to path atomically: the data goes to a temporary file
-// in the same directory, which is synced and renamed over path. On any
-// error the temporary file is removed and path is left as it was.
-func WriteFile(path string, ts Tensors) (err error) {
+// WriteFile writes ts to path atomically (see WriteFileAtomic): on any
+// error path is left as it was.
+func WriteFile(path string, ts Tensors) error {
+	if err := WriteFileAtomic(path, func(w io.Writer) error { return Encode(w, ts) }); err != nil {
+		return fmt.Errorf("checkpoint: write %s: %w", path, err)
+	}
+	return nil
+}
+
+// WriteFileAtomic writes the bytes write produces to path atomically: they
+// go to a temporary file in the same directory, which is given mode 0644,
+// synced and renamed over path. On any error, including one returned by
+// write, the temporary file is removed, path is left as it was and the
+// error is returned unwrapped.
+func WriteFileAtomic(path string, write func(w io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("checkpoint: write %s: %w", path, err)
+		return err
 	}
-	tmp := f.Name()
 	defer func() {
 		if err != nil {
 			f.Close()
-			os.Remove(tmp)
+			os.Remove(f.Name())
 		}
 	}()
-	if err = Encode(f, ts); err != nil {
-		return fmt.Errorf("checkpoint: write %s: %w", path, err)
+	if err = write(f); err != nil {
+		return err
 	}
 	if err = f.Chmod(0o644); err != nil {
-		return fmt.Errorf("checkpoint: write %s: %w", path, err)
+		return err
 	}
 	if err = f.Sync(); err != nil {
-		return fmt.Errorf("checkpoint: write %s: sync: %w", path, err)
+		return err
 	}
 	if err = f.Close(); err != nil {
-		return fmt.Errorf("checkpoint: write %s: %w", path, err)
+		return err
 	}
-	if err = os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("checkpoint: write %s: %w", path, err)
+	if err = os.Rename(f.Name(), path); err != nil {
+		return err
 	}
 	if d, derr := os.Open(dir); derr == nil {
 		d.Sync() // make the rename durable; not all file systems support it

@@ -3,6 +3,9 @@ package checkpoint
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -180,6 +183,50 @@ func TestWriteFileFailureLeavesOldFile(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 {
 		t.Fatalf("failed write left %d entries in the directory", len(entries))
+	}
+}
+
+func TestWriteFileAtomic(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "out.txt")
+	if err := WriteFileAtomic(path, func(w io.Writer) error {
+		_, err := io.WriteString(w, "first")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(path)
+	if err != nil || string(got) != "first" {
+		t.Fatalf("content %q, %v; want %q", got, err, "first")
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Fatalf("mode %v, %v; want 0644", fi.Mode().Perm(), err)
+	}
+
+	// A failing write function leaves the old file and no temporary file.
+	sentinel := errors.New("sentinel")
+	err = WriteFileAtomic(path, func(w io.Writer) error {
+		io.WriteString(w, "partial")
+		return sentinel
+	})
+	if err != sentinel {
+		t.Fatalf("error %v, want the write function's error unwrapped", err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != "first" {
+		t.Fatalf("failed write changed the file to %q", got)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Fatalf("failed write left %d entries in the directory", len(entries))
+	}
+
+	// A missing directory is reported without calling write.
+	called := false
+	err = WriteFileAtomic(filepath.Join(dir, "missing", "x"), func(io.Writer) error {
+		called = true
+		return nil
+	})
+	if !errors.Is(err, fs.ErrNotExist) || called {
+		t.Fatalf("missing directory: error %v, write called %v", err, called)
 	}
 }
 

@@ -6,11 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/backprop-go/backprop/checkpoint"
 )
 
 // metricsFile writes one row of metrics per epoch, as CSV (a header line,
@@ -70,7 +73,12 @@ func openMetricsFile(path string, cols []string, keep int) (*metricsFile, error)
 	if kept == nil && !jsonl {
 		kept = []byte(strings.Join(cols, ",") + "\n")
 	}
-	if err := os.WriteFile(path, kept, 0o644); err != nil {
+	// Replace the file atomically: a crash here must not lose the rows
+	// of the epochs before the resumed one.
+	if err := checkpoint.WriteFileAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(kept)
+		return err
+	}); err != nil {
 		return nil, fmt.Errorf("metrics file: %w", err)
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)

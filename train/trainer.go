@@ -603,6 +603,35 @@ func (t *Trainer) SaveCheckpoint(path string) error {
 	return nil
 }
 
+// CheckpointPosition returns the position in training recorded in meta,
+// the metadata of a checkpoint written by Trainer.SaveCheckpoint or Fit
+// (as checkpoint.Inspect reports it): the number of epochs completed and
+// the number of batches of the next epoch already trained, 0 when the
+// checkpoint was saved at the end of an epoch. A missing key counts as 0.
+func CheckpointPosition(meta map[string]string) (epochs, batches int, err error) {
+	if epochs, err = metaCount(meta, checkpoint.MetaEpoch); err != nil {
+		return 0, 0, fmt.Errorf("train: checkpoint %w", err)
+	}
+	if batches, err = metaCount(meta, metaBatch); err != nil {
+		return 0, 0, fmt.Errorf("train: checkpoint %w", err)
+	}
+	return epochs, batches, nil
+}
+
+// metaCount returns the non-negative count held in meta[key], 0 when key
+// is missing.
+func metaCount(meta map[string]string, key string) (int, error) {
+	v, ok := meta[key]
+	if !ok {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("metadata %s: invalid count %q", key, v)
+	}
+	return n, nil
+}
+
 // Resume restores the state saved in the checkpoint at path (written by
 // SaveCheckpoint or by Fit) into the trainer's model, optimizer, schedule
 // and random source, and its position in training, so that Fit continues
@@ -627,13 +656,9 @@ func (t *Trainer) Resume(path string) error {
 	meta := st.Metadata
 	var bad error
 	getInt := func(key string) int {
-		v, ok := meta[key]
-		if !ok {
-			return 0
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			bad = fail("metadata %s: invalid count %q", key, v)
+		n, err := metaCount(meta, key)
+		if err != nil {
+			bad = fail("%v", err)
 		}
 		return n
 	}

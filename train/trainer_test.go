@@ -368,6 +368,60 @@ func TestResumeErrors(t *testing.T) {
 	}
 }
 
+func TestCheckpointPosition(t *testing.T) {
+	dir := t.TempDir()
+	cfg := setup(t, false)
+	cfg.Epochs, cfg.CheckpointDir = 1, dir
+	tr := mustNew(t, cfg)
+	if _, err := tr.Fit(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	mid := filepath.Join(dir, "mid.safetensors")
+	tr.batch = 3 // as if saved after the third batch of epoch 2
+	if err := tr.SaveCheckpoint(mid); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		path            string
+		epochs, batches int
+	}{
+		{filepath.Join(dir, LastCheckpoint), 1, 0},
+		{mid, 1, 3},
+	} {
+		info, err := checkpoint.Inspect(c.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		epochs, batches, err := CheckpointPosition(info.Metadata)
+		if err != nil || epochs != c.epochs || batches != c.batches {
+			t.Errorf("%s: position (%d, %d, %v), want (%d, %d, nil)", filepath.Base(c.path), epochs, batches, err, c.epochs, c.batches)
+		}
+	}
+
+	for _, c := range []struct {
+		name            string
+		meta            map[string]string
+		epochs, batches int
+		err             string
+	}{
+		{"empty", nil, 0, 0, ""},
+		{"epoch only", map[string]string{checkpoint.MetaEpoch: "4"}, 4, 0, ""},
+		{"bad epoch", map[string]string{checkpoint.MetaEpoch: "x"}, 0, 0, "metadata __epoch__: invalid count"},
+		{"negative batch", map[string]string{checkpoint.MetaEpoch: "2", metaBatch: "-1"}, 0, 0, "metadata train.batch: invalid count"},
+	} {
+		epochs, batches, err := CheckpointPosition(c.meta)
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%s: error %v, want %q", c.name, err, c.err)
+			}
+			continue
+		}
+		if err != nil || epochs != c.epochs || batches != c.batches {
+			t.Errorf("%s: position (%d, %d, %v), want (%d, %d, nil)", c.name, epochs, batches, err, c.epochs, c.batches)
+		}
+	}
+}
+
 func TestNaNLossStops(t *testing.T) {
 	for _, value := range []float64{math.NaN(), math.Inf(1)} {
 		dir := t.TempDir()

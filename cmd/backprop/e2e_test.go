@@ -837,6 +837,8 @@ func TestBadInput(t *testing.T) {
 	})
 	missing := alter("missing.safetensors", func(ts *checkpoint.Tensors) { delete(ts.Tensors, "3.bias") })
 	bare := alter("bare.safetensors", func(ts *checkpoint.Tensors) { ts.Metadata = nil })
+	midEpoch := alter("mid.safetensors", func(ts *checkpoint.Tensors) { ts.Metadata["train.batch"] = "1" })
+	badBatch := alter("badbatch.safetensors", func(ts *checkpoint.Tensors) { ts.Metadata["train.batch"] = "x" })
 
 	// Bad CSV files.
 	writeFile(t, p("badcell.csv"), []byte("x1,x2,color,species\n1,2,red,setosa\n2,3,blue,virginica\n3,oops,red,setosa\n"))
@@ -899,6 +901,8 @@ func TestBadInput(t *testing.T) {
 		{"resume other model", []string{"train", "--resume", ckpt, "--model", "64-16-relu-3", "--epochs", "2"}, 2, "was trained with --model 64-8-relu-3"},
 		{"resume other lr", []string{"train", "--resume", ckpt, "--lr", "0.5", "--epochs", "2"}, 2, "was trained with --lr 0.001"},
 		{"resume finished", []string{"train", "--resume", ckpt}, 2, "give a larger --epochs"},
+		{"resume mid-epoch past --epochs", []string{"train", "--resume", midEpoch}, 2, "give at least --epochs"},
+		{"resume bad position", []string{"train", "--resume", badBatch}, 1, "train.batch: invalid count"},
 		{"resume other data", []string{"train", "--resume", ckpt, "--data", p("idx16"), "--epochs", "2"}, 1, "trained on examples of shape [1 8 8]"},
 		{"resume altered tensor", []string{"train", "--resume", reshaped, "--epochs", "2", "--quiet"}, 1, "tensor 1.weight: shape [8 64], file has [8 63]"},
 

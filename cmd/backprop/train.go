@@ -14,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -217,11 +216,18 @@ func applyResumeSettings(fs *flag.FlagSet, f *trainFlags) error {
 			return fmt.Errorf("--resume: %s: metadata %s: invalid value %q", f.resume, s.name, saved)
 		}
 	}
-	done, _ := strconv.Atoi(f.resumeMeta[checkpoint.MetaEpoch])
-	if batch, _ := strconv.Atoi(f.resumeMeta["train.batch"]); batch == 0 && done >= f.epochs {
-		return usagef("--resume: %s is at the end of epoch %d and --epochs is %d: give a larger --epochs (the total) to train further", f.resume, done, f.epochs)
+	done, batches, err := train.CheckpointPosition(f.resumeMeta)
+	if err != nil {
+		return fmt.Errorf("--resume: %s: %w", f.resume, err)
 	}
-	return nil
+	switch {
+	case done < f.epochs:
+		return nil
+	case batches == 0:
+		return usagef("--resume: %s is at the end of epoch %d and --epochs is %d: give a larger --epochs (the total) to train further", f.resume, done, f.epochs)
+	default:
+		return usagef("--resume: %s is in epoch %d and --epochs is %d: give at least --epochs %d (the total) to finish it", f.resume, done+1, f.epochs, done+1)
+	}
 }
 
 // summary is what summary.json holds. Metrics not measured are null.
@@ -466,7 +472,10 @@ func carryMetrics(src, dst string) error {
 	if err != nil {
 		return nil // no metrics to carry over
 	}
-	if err := writeAtomic(dst, b); err != nil {
+	if err := checkpoint.WriteFileAtomic(dst, func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	}); err != nil {
 		return fmt.Errorf("--out: %w", err)
 	}
 	return nil

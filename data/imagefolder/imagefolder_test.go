@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -17,20 +18,16 @@ import (
 
 func writePNG(t *testing.T, path string, img image.Image) {
 	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := png.Encode(f, img); err != nil {
-		t.Fatal(err)
-	}
+	writeImage(t, path, func(w io.Writer) error { return png.Encode(w, img) })
 }
 
 func writeJPEG(t *testing.T, path string, img image.Image) {
+	t.Helper()
+	writeImage(t, path, func(w io.Writer) error { return jpeg.Encode(w, img, &jpeg.Options{Quality: 100}) })
+}
+
+// writeImage creates path, and its directory, with the bytes encode writes.
+func writeImage(t *testing.T, path string, encode func(io.Writer) error) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
@@ -40,7 +37,7 @@ func writeJPEG(t *testing.T, path string, img image.Image) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if err := jpeg.Encode(f, img, &jpeg.Options{Quality: 100}); err != nil {
+	if err := encode(f); err != nil {
 		t.Fatal(err)
 	}
 }
