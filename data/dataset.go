@@ -66,16 +66,8 @@ func NewTensorDataset(x, y *tensor.Tensor) (*TensorDataset, error) {
 	}
 	d := &TensorDataset{x: x.Detach().Contiguous(), y: y.Detach().Contiguous()}
 	d.xs, d.ys = x.Shape()[1:], y.Shape()[1:]
-	d.xn, d.yn = numel(d.xs), numel(d.ys)
+	d.xn, d.yn = tensor.Numel(d.xs), tensor.Numel(d.ys)
 	return d, nil
-}
-
-func numel(shape []int) int {
-	n := 1
-	for _, d := range shape {
-		n *= d
-	}
-	return n
 }
 
 // Len returns the number of examples.

@@ -154,7 +154,7 @@ func NewLoader(ds Dataset, cfg LoaderConfig) (*Loader, error) {
 			}
 			l.stepIn = append(l.stepIn, shape)
 			if i < len(l.steps)-1 {
-				l.scratch = max(l.scratch, numel(out))
+				l.scratch = max(l.scratch, tensor.Numel(out))
 			}
 			shape = out
 		}
@@ -492,7 +492,7 @@ func (s *iterState) fill(w *worker, b int, sl *slot) (err error) {
 	} else {
 		Gather(l.ds, idx, stage, y)
 		src, dst := stage.RawFloat32(), x.RawFloat32()
-		ni, no := numel(l.inShape), numel(l.xShape)
+		ni, no := tensor.Numel(l.inShape), tensor.Numel(l.xShape)
 		for k, i := range idx {
 			s.seed(w, i)
 			s.transform(w, dst[k*no:(k+1)*no], src[k*ni:(k+1)*ni])
@@ -520,7 +520,7 @@ func (s *iterState) transform(w *worker, dst, src []float32) {
 			if j%2 == 1 {
 				buf = w.b
 			}
-			next = buf[:numel(s.l.stepIn[j+1])]
+			next = buf[:tensor.Numel(s.l.stepIn[j+1])]
 		}
 		t.Apply(next, cur, s.l.stepIn[j], w.r)
 		cur = next

@@ -59,7 +59,7 @@ func ApplyBatch(t Transform, x *tensor.Tensor, r *rand.Rand) (*tensor.Tensor, er
 	}
 	y := tensor.Zeros(tensor.Float32, append([]int{n}, out...)...)
 	src, dst := x.Contiguous().RawFloat32(), y.RawFloat32()
-	ni, no := numel(in), numel(out)
+	ni, no := tensor.Numel(in), tensor.Numel(out)
 	for k := range n {
 		t.Apply(dst[k*no:(k+1)*no], src[k*ni:(k+1)*ni], in, r)
 	}
@@ -239,7 +239,7 @@ func (c Chain) Apply(dst, src []float32, in []int, r *rand.Rand) {
 		}
 		next := dst
 		if i < len(c)-1 {
-			next = make([]float32, numel(out))
+			next = make([]float32, tensor.Numel(out))
 		}
 		t.Apply(next, cur, shape, r)
 		cur, shape = next, out

@@ -330,3 +330,7 @@ func scalarAxis(op string, t *Tensor, axis int) {
 		panicf(op, shapesOf(t), "axis %d out of range for 0 dimensions", axis)
 	}
 }
+
+// Numel returns the number of elements of a tensor of the given shape: the
+// product of its dimensions, 1 for the empty shape of a scalar.
+func Numel(shape []int) int { return numel(shape) }

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/backprop-go/backprop/checkpoint"
+	"github.com/backprop-go/backprop/tensor"
 )
 
 const inspectExamples = `  backprop inspect runs/mnist/last.safetensors
@@ -46,7 +47,7 @@ func cmdInspect(args []string, stdout, _ io.Writer) error {
 		for _, t := range info.Tensors {
 			if t.Part == part {
 				rows = append(rows, t)
-				elems += numel(t.Shape)
+				elems += tensor.Numel(t.Shape)
 			}
 		}
 		if len(rows) == 0 {
@@ -56,7 +57,7 @@ func cmdInspect(args []string, stdout, _ io.Writer) error {
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "  NAME\tDTYPE\tSHAPE\tELEMENTS")
 		for _, t := range rows {
-			fmt.Fprintf(tw, "  %s\t%s\t%v\t%d\n", t.Name, t.DType, t.Shape, numel(t.Shape))
+			fmt.Fprintf(tw, "  %s\t%s\t%v\t%d\n", t.Name, t.DType, t.Shape, tensor.Numel(t.Shape))
 		}
 		tw.Flush()
 	}
@@ -87,14 +88,6 @@ func cmdInspect(args []string, stdout, _ io.Writer) error {
 		}
 	}
 	return nil
-}
-
-func numel(shape []int) int {
-	n := 1
-	for _, d := range shape {
-		n *= d
-	}
-	return n
 }
 
 // naturalLess orders dotted names with numeric parts compared as numbers,
