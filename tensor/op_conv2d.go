@@ -293,7 +293,7 @@ func (o *convWeightGradOp) backward(g *Tensor, needs []bool) []*Tensor {
 // built for the product are kept for it.
 func convRec(x, w, b *Tensor, s *convShape) *Tensor {
 	y := newLike(x.dtype, s.yShape(), false, x, w, b)
-	keep := s.keepCols(x.dtype) && (w.requiresGrad && !w.noGrad && !x.noGrad && (b == nil || !b.noGrad))
+	keep := s.keepCols(x.dtype) && (w.requiresGrad && !w.noGrad && !x.noGrad && (b == nil || !b.noGrad)) && !s.wgradWindowed(x)
 	cols := convScratch(s, x, !keep, x, w, b)
 	switch x.dtype {
 	case Float32:
@@ -367,7 +367,8 @@ func colsOf[T float](c *Tensor) []T {
 // the column matrices of x (from the forward pass).
 func convWeightGradRec(x, dy *Tensor, s *convShape, cols *Tensor) *Tensor {
 	dw := newLike(x.dtype, s.wShape(), true, x, dy)
-	fill := cols == nil
+	windowed := s.wgradWindowed(x)
+	fill := cols == nil && !windowed
 	if fill {
 		cols = convScratch(s, x, true, x, dy)
 		defer releaseScratch(cols)
@@ -377,7 +378,7 @@ func convWeightGradRec(x, dy *Tensor, s *convShape, cols *Tensor) *Tensor {
 	per := convChunk(s.n)
 	nw := numel(s.wShape())
 	np := (s.n+per-1)/per - 1
-	if s.wgradTransposed() {
+	if s.wgradTransposed() && !windowed {
 		np++
 	}
 	part := scratchLike(x.dtype, np*nw, x, dy)
@@ -385,6 +386,10 @@ func convWeightGradRec(x, dy *Tensor, s *convShape, cols *Tensor) *Tensor {
 	part.fillZero()
 	switch x.dtype {
 	case Float32:
+		if windowed {
+			convWeightGradWindowed(s, x, convElems[float32](dy), dw.st.f32, part.st.f32)
+			break
+		}
 		convWeightGrad(s, x, convElems[float32](dy), dw.st.f32, colsOf[float32](cols), fill, part.st.f32)
 	case Float64:
 		convWeightGrad(s, x, convElems[float64](dy), dw.st.f64, colsOf[float64](cols), fill, part.st.f64)
@@ -597,5 +602,60 @@ func convWeightGrad[T kernel.Float](s *convShape, x *Tensor, dy, dw, cols []T, f
 		for i, v := range part[(ch-1)*nw : ch*nw] {
 			dw[i] += v
 		}
+	}
+}
+
+// wgradWindowed reports whether the weight gradient of s for the input x
+// is computed from x itself rather than from its column matrices:
+// dw[o][c][kh][kw] = Σₙ Σ_{oh,ow} dyₙ[o][oh][ow]·xₙ[c][oh+kh][ow+kw] as
+// kernel.DotAcc over the output rows, with the 16-lane vectors along the
+// output width. That needs a float32 convolution with one group, unit
+// stride and dilation and no padding, an input with unit stride along its
+// width, output rows of at least 16 elements (so that the vectors are
+// mostly full) and DotAcc's vector kernel. It is the case of the first
+// layer of small image networks (LeNet-5's conv1: one input channel, 24
+// outputs per row), where the products of the column matrices have only a
+// few output channels and fill a GEMM tile's vectors poorly, and where
+// building the column matrices costs as much as the products.
+func (s *convShape) wgradWindowed(x *Tensor) bool {
+	g := &s.g
+	return x.dtype == Float32 && s.groups == 1 && g.SH == 1 && g.SW == 1 && g.DH == 1 && g.DW == 1 &&
+		g.PH == 0 && g.PW == 0 && g.OW >= 16 && x.strides[3] == 1 && kernel.DotAccFast()
+}
+
+// convWeightGradWindowed writes dw = Σₙ dyₙ·colₙ(x)ᵀ for the convolution s
+// into the zeroed contiguous dw as wgradWindowed describes, reading x
+// through its strides; dy is contiguous. The samples are taken in chunks
+// of convChunk, each summed into its own part (the first into dw, the
+// others into the zeroed part) and the parts added in order, so the
+// result does not depend on the number of workers.
+func convWeightGradWindowed(s *convShape, x *Tensor, dy, dw, part []float32) {
+	g := s.g
+	xs := x.st.f32
+	L := g.OH * g.OW
+	kk := g.C * g.KH * g.KW
+	per := convChunk(s.n)
+	chunks := (s.n + per - 1) / per
+	nw := len(dw)
+	parallel.For(chunks, 1, func(lo, hi int) {
+		for ch := lo; ch < hi; ch++ {
+			acc := dw
+			if ch > 0 {
+				acc = part[(ch-1)*nw : ch*nw]
+			}
+			for n := ch * per; n < min(s.n, (ch+1)*per); n++ {
+				dyn := dy[n*s.o*L : (n+1)*s.o*L]
+				for c := 0; c < g.C; c++ {
+					for kh := 0; kh < g.KH; kh++ {
+						xo := x.offset + n*x.strides[0] + c*x.strides[1] + kh*x.strides[2]
+						kernel.DotAcc(s.o, g.KW, g.OH, g.OW, dyn, L, g.OW, xs[xo:], 1, x.strides[2],
+							acc[(c*g.KH+kh)*g.KW:], kk)
+					}
+				}
+			}
+		}
+	})
+	for ch := 1; ch < chunks; ch++ {
+		kernel.Add(dw, dw, part[(ch-1)*nw:ch*nw])
 	}
 }

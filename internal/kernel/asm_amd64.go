@@ -732,3 +732,63 @@ func sigmoidAVX2(dst *float32, x *float32, n int)
 
 //go:noescape
 func maxPool2x2AVX512(y *float32, idx *int64, x *float32, sh int, oh int, ow int, top int, width int)
+
+//go:noescape
+func dotAccAVX512_1_1(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+
+//go:noescape
+func dotAccAVX512_1_2(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+
+//go:noescape
+func dotAccAVX512_1_3(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+
+//go:noescape
+func dotAccAVX512_1_4(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+
+//go:noescape
+func dotAccAVX512_1_5(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+
+//go:noescape
+func dotAccAVX512_2_1(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+
+//go:noescape
+func dotAccAVX512_2_2(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+
+//go:noescape
+func dotAccAVX512_2_3(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+
+//go:noescape
+func dotAccAVX512_2_4(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+
+//go:noescape
+func dotAccAVX512_2_5(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+
+//go:noescape
+func dotAccAVX512_3_1(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+
+//go:noescape
+func dotAccAVX512_3_2(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+
+//go:noescape
+func dotAccAVX512_3_3(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+
+//go:noescape
+func dotAccAVX512_3_4(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+
+//go:noescape
+func dotAccAVX512_3_5(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+
+//go:noescape
+func dotAccAVX512_4_1(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+
+//go:noescape
+func dotAccAVX512_4_2(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+
+//go:noescape
+func dotAccAVX512_4_3(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+
+//go:noescape
+func dotAccAVX512_4_4(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+
+//go:noescape
+func dotAccAVX512_4_5(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)

@@ -76731,3 +76731,3193 @@ pool_col:
 pool_done:
 	VZEROUPPER
 	RET
+
+// func dotAccAVX512_1_1(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·dotAccAVX512_1_1(SB), NOSPLIT, $0-88
+	MOVQ   a+0(FP), SI
+	MOVQ   b+8(FP), DX
+	MOVQ   lda+24(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	LEAQ   (R10)(R10*2), R11
+	MOVQ   chunks+72(FP), AX
+	MOVQ   AX, R14
+	SHLQ   $0x06, R14
+	MOVQ   ra+56(FP), R12
+	SHLQ   $0x02, R12
+	SUBQ   R14, R12
+	MOVQ   rb+64(FP), R13
+	SHLQ   $0x02, R13
+	SUBQ   R14, R13
+	MOVQ   mask+80(FP), R14
+	KMOVW  R14, K1
+	MOVQ   rows+48(FP), BX
+	VXORPS Z8, Z8, Z8
+
+dotAccAVX512_1_1_row:
+	MOVQ  AX, CX
+	TESTQ CX, CX
+	JZ    dotAccAVX512_1_1_tail
+
+dotAccAVX512_1_1_chunk:
+	VMOVUPS     (SI), Z28
+	VMOVUPS     (DX), Z3
+	VFMADD231PS Z3, Z28, Z8
+	ADDQ        $0x40, SI
+	ADDQ        $0x40, DX
+	DECQ        CX
+	JNZ         dotAccAVX512_1_1_chunk
+
+dotAccAVX512_1_1_tail:
+	KORTESTW    K1, K1
+	JZ          dotAccAVX512_1_1_next
+	VMOVUPS.Z   (SI), K1, Z28
+	VMOVUPS.Z   (DX), K1, Z3
+	VFMADD231PS Z3, Z28, Z8
+
+dotAccAVX512_1_1_next:
+	ADDQ          R12, SI
+	ADDQ          R13, DX
+	DECQ          BX
+	JNZ           dotAccAVX512_1_1_row
+	MOVQ          c+16(FP), DI
+	MOVQ          ldc+40(FP), R8
+	SHLQ          $0x02, R8
+	LEAQ          (R8)(R8*2), R9
+	VEXTRACTF64X4 $0x01, Z8, Y0
+	VADDPS        Y8, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI), X0, X0
+	VMOVSS        X0, (DI)
+	VZEROUPPER
+	RET
+
+// func dotAccAVX512_1_2(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·dotAccAVX512_1_2(SB), NOSPLIT, $0-88
+	MOVQ   a+0(FP), SI
+	MOVQ   b+8(FP), DX
+	MOVQ   lda+24(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	LEAQ   (R10)(R10*2), R11
+	MOVQ   chunks+72(FP), AX
+	MOVQ   AX, R14
+	SHLQ   $0x06, R14
+	MOVQ   ra+56(FP), R12
+	SHLQ   $0x02, R12
+	SUBQ   R14, R12
+	MOVQ   rb+64(FP), R13
+	SHLQ   $0x02, R13
+	SUBQ   R14, R13
+	MOVQ   mask+80(FP), R14
+	KMOVW  R14, K1
+	MOVQ   rows+48(FP), BX
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+
+dotAccAVX512_1_2_row:
+	MOVQ  AX, CX
+	TESTQ CX, CX
+	JZ    dotAccAVX512_1_2_tail
+
+dotAccAVX512_1_2_chunk:
+	VMOVUPS     (SI), Z28
+	VMOVUPS     (DX), Z3
+	VFMADD231PS Z3, Z28, Z8
+	VMOVUPS     (DX)(R10*1), Z4
+	VFMADD231PS Z4, Z28, Z9
+	ADDQ        $0x40, SI
+	ADDQ        $0x40, DX
+	DECQ        CX
+	JNZ         dotAccAVX512_1_2_chunk
+
+dotAccAVX512_1_2_tail:
+	KORTESTW    K1, K1
+	JZ          dotAccAVX512_1_2_next
+	VMOVUPS.Z   (SI), K1, Z28
+	VMOVUPS.Z   (DX), K1, Z3
+	VFMADD231PS Z3, Z28, Z8
+	VMOVUPS.Z   (DX)(R10*1), K1, Z4
+	VFMADD231PS Z4, Z28, Z9
+
+dotAccAVX512_1_2_next:
+	ADDQ          R12, SI
+	ADDQ          R13, DX
+	DECQ          BX
+	JNZ           dotAccAVX512_1_2_row
+	MOVQ          c+16(FP), DI
+	MOVQ          ldc+40(FP), R8
+	SHLQ          $0x02, R8
+	LEAQ          (R8)(R8*2), R9
+	VEXTRACTF64X4 $0x01, Z8, Y0
+	VADDPS        Y8, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI), X0, X0
+	VMOVSS        X0, (DI)
+	VEXTRACTF64X4 $0x01, Z9, Y0
+	VADDPS        Y9, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI), X0, X0
+	VMOVSS        X0, 4(DI)
+	VZEROUPPER
+	RET
+
+// func dotAccAVX512_1_3(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·dotAccAVX512_1_3(SB), NOSPLIT, $0-88
+	MOVQ   a+0(FP), SI
+	MOVQ   b+8(FP), DX
+	MOVQ   lda+24(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	LEAQ   (R10)(R10*2), R11
+	MOVQ   chunks+72(FP), AX
+	MOVQ   AX, R14
+	SHLQ   $0x06, R14
+	MOVQ   ra+56(FP), R12
+	SHLQ   $0x02, R12
+	SUBQ   R14, R12
+	MOVQ   rb+64(FP), R13
+	SHLQ   $0x02, R13
+	SUBQ   R14, R13
+	MOVQ   mask+80(FP), R14
+	KMOVW  R14, K1
+	MOVQ   rows+48(FP), BX
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+
+dotAccAVX512_1_3_row:
+	MOVQ  AX, CX
+	TESTQ CX, CX
+	JZ    dotAccAVX512_1_3_tail
+
+dotAccAVX512_1_3_chunk:
+	VMOVUPS     (SI), Z28
+	VMOVUPS     (DX), Z3
+	VFMADD231PS Z3, Z28, Z8
+	VMOVUPS     (DX)(R10*1), Z4
+	VFMADD231PS Z4, Z28, Z9
+	VMOVUPS     (DX)(R10*2), Z5
+	VFMADD231PS Z5, Z28, Z10
+	ADDQ        $0x40, SI
+	ADDQ        $0x40, DX
+	DECQ        CX
+	JNZ         dotAccAVX512_1_3_chunk
+
+dotAccAVX512_1_3_tail:
+	KORTESTW    K1, K1
+	JZ          dotAccAVX512_1_3_next
+	VMOVUPS.Z   (SI), K1, Z28
+	VMOVUPS.Z   (DX), K1, Z3
+	VFMADD231PS Z3, Z28, Z8
+	VMOVUPS.Z   (DX)(R10*1), K1, Z4
+	VFMADD231PS Z4, Z28, Z9
+	VMOVUPS.Z   (DX)(R10*2), K1, Z5
+	VFMADD231PS Z5, Z28, Z10
+
+dotAccAVX512_1_3_next:
+	ADDQ          R12, SI
+	ADDQ          R13, DX
+	DECQ          BX
+	JNZ           dotAccAVX512_1_3_row
+	MOVQ          c+16(FP), DI
+	MOVQ          ldc+40(FP), R8
+	SHLQ          $0x02, R8
+	LEAQ          (R8)(R8*2), R9
+	VEXTRACTF64X4 $0x01, Z8, Y0
+	VADDPS        Y8, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI), X0, X0
+	VMOVSS        X0, (DI)
+	VEXTRACTF64X4 $0x01, Z9, Y0
+	VADDPS        Y9, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI), X0, X0
+	VMOVSS        X0, 4(DI)
+	VEXTRACTF64X4 $0x01, Z10, Y0
+	VADDPS        Y10, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        8(DI), X0, X0
+	VMOVSS        X0, 8(DI)
+	VZEROUPPER
+	RET
+
+// func dotAccAVX512_1_4(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·dotAccAVX512_1_4(SB), NOSPLIT, $0-88
+	MOVQ   a+0(FP), SI
+	MOVQ   b+8(FP), DX
+	MOVQ   lda+24(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	LEAQ   (R10)(R10*2), R11
+	MOVQ   chunks+72(FP), AX
+	MOVQ   AX, R14
+	SHLQ   $0x06, R14
+	MOVQ   ra+56(FP), R12
+	SHLQ   $0x02, R12
+	SUBQ   R14, R12
+	MOVQ   rb+64(FP), R13
+	SHLQ   $0x02, R13
+	SUBQ   R14, R13
+	MOVQ   mask+80(FP), R14
+	KMOVW  R14, K1
+	MOVQ   rows+48(FP), BX
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+
+dotAccAVX512_1_4_row:
+	MOVQ  AX, CX
+	TESTQ CX, CX
+	JZ    dotAccAVX512_1_4_tail
+
+dotAccAVX512_1_4_chunk:
+	VMOVUPS     (SI), Z28
+	VMOVUPS     (DX), Z3
+	VFMADD231PS Z3, Z28, Z8
+	VMOVUPS     (DX)(R10*1), Z4
+	VFMADD231PS Z4, Z28, Z9
+	VMOVUPS     (DX)(R10*2), Z5
+	VFMADD231PS Z5, Z28, Z10
+	VMOVUPS     (DX)(R11*1), Z6
+	VFMADD231PS Z6, Z28, Z11
+	ADDQ        $0x40, SI
+	ADDQ        $0x40, DX
+	DECQ        CX
+	JNZ         dotAccAVX512_1_4_chunk
+
+dotAccAVX512_1_4_tail:
+	KORTESTW    K1, K1
+	JZ          dotAccAVX512_1_4_next
+	VMOVUPS.Z   (SI), K1, Z28
+	VMOVUPS.Z   (DX), K1, Z3
+	VFMADD231PS Z3, Z28, Z8
+	VMOVUPS.Z   (DX)(R10*1), K1, Z4
+	VFMADD231PS Z4, Z28, Z9
+	VMOVUPS.Z   (DX)(R10*2), K1, Z5
+	VFMADD231PS Z5, Z28, Z10
+	VMOVUPS.Z   (DX)(R11*1), K1, Z6
+	VFMADD231PS Z6, Z28, Z11
+
+dotAccAVX512_1_4_next:
+	ADDQ          R12, SI
+	ADDQ          R13, DX
+	DECQ          BX
+	JNZ           dotAccAVX512_1_4_row
+	MOVQ          c+16(FP), DI
+	MOVQ          ldc+40(FP), R8
+	SHLQ          $0x02, R8
+	LEAQ          (R8)(R8*2), R9
+	VEXTRACTF64X4 $0x01, Z8, Y0
+	VADDPS        Y8, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI), X0, X0
+	VMOVSS        X0, (DI)
+	VEXTRACTF64X4 $0x01, Z9, Y0
+	VADDPS        Y9, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI), X0, X0
+	VMOVSS        X0, 4(DI)
+	VEXTRACTF64X4 $0x01, Z10, Y0
+	VADDPS        Y10, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        8(DI), X0, X0
+	VMOVSS        X0, 8(DI)
+	VEXTRACTF64X4 $0x01, Z11, Y0
+	VADDPS        Y11, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        12(DI), X0, X0
+	VMOVSS        X0, 12(DI)
+	VZEROUPPER
+	RET
+
+// func dotAccAVX512_1_5(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·dotAccAVX512_1_5(SB), NOSPLIT, $0-88
+	MOVQ   a+0(FP), SI
+	MOVQ   b+8(FP), DX
+	MOVQ   lda+24(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	LEAQ   (R10)(R10*2), R11
+	MOVQ   chunks+72(FP), AX
+	MOVQ   AX, R14
+	SHLQ   $0x06, R14
+	MOVQ   ra+56(FP), R12
+	SHLQ   $0x02, R12
+	SUBQ   R14, R12
+	MOVQ   rb+64(FP), R13
+	SHLQ   $0x02, R13
+	SUBQ   R14, R13
+	MOVQ   mask+80(FP), R14
+	KMOVW  R14, K1
+	MOVQ   rows+48(FP), BX
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+
+dotAccAVX512_1_5_row:
+	MOVQ  AX, CX
+	TESTQ CX, CX
+	JZ    dotAccAVX512_1_5_tail
+
+dotAccAVX512_1_5_chunk:
+	VMOVUPS     (SI), Z28
+	VMOVUPS     (DX), Z3
+	VFMADD231PS Z3, Z28, Z8
+	VMOVUPS     (DX)(R10*1), Z4
+	VFMADD231PS Z4, Z28, Z9
+	VMOVUPS     (DX)(R10*2), Z5
+	VFMADD231PS Z5, Z28, Z10
+	VMOVUPS     (DX)(R11*1), Z6
+	VFMADD231PS Z6, Z28, Z11
+	VMOVUPS     (DX)(R10*4), Z7
+	VFMADD231PS Z7, Z28, Z12
+	ADDQ        $0x40, SI
+	ADDQ        $0x40, DX
+	DECQ        CX
+	JNZ         dotAccAVX512_1_5_chunk
+
+dotAccAVX512_1_5_tail:
+	KORTESTW    K1, K1
+	JZ          dotAccAVX512_1_5_next
+	VMOVUPS.Z   (SI), K1, Z28
+	VMOVUPS.Z   (DX), K1, Z3
+	VFMADD231PS Z3, Z28, Z8
+	VMOVUPS.Z   (DX)(R10*1), K1, Z4
+	VFMADD231PS Z4, Z28, Z9
+	VMOVUPS.Z   (DX)(R10*2), K1, Z5
+	VFMADD231PS Z5, Z28, Z10
+	VMOVUPS.Z   (DX)(R11*1), K1, Z6
+	VFMADD231PS Z6, Z28, Z11
+	VMOVUPS.Z   (DX)(R10*4), K1, Z7
+	VFMADD231PS Z7, Z28, Z12
+
+dotAccAVX512_1_5_next:
+	ADDQ          R12, SI
+	ADDQ          R13, DX
+	DECQ          BX
+	JNZ           dotAccAVX512_1_5_row
+	MOVQ          c+16(FP), DI
+	MOVQ          ldc+40(FP), R8
+	SHLQ          $0x02, R8
+	LEAQ          (R8)(R8*2), R9
+	VEXTRACTF64X4 $0x01, Z8, Y0
+	VADDPS        Y8, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI), X0, X0
+	VMOVSS        X0, (DI)
+	VEXTRACTF64X4 $0x01, Z9, Y0
+	VADDPS        Y9, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI), X0, X0
+	VMOVSS        X0, 4(DI)
+	VEXTRACTF64X4 $0x01, Z10, Y0
+	VADDPS        Y10, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        8(DI), X0, X0
+	VMOVSS        X0, 8(DI)
+	VEXTRACTF64X4 $0x01, Z11, Y0
+	VADDPS        Y11, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        12(DI), X0, X0
+	VMOVSS        X0, 12(DI)
+	VEXTRACTF64X4 $0x01, Z12, Y0
+	VADDPS        Y12, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        16(DI), X0, X0
+	VMOVSS        X0, 16(DI)
+	VZEROUPPER
+	RET
+
+// func dotAccAVX512_2_1(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·dotAccAVX512_2_1(SB), NOSPLIT, $0-88
+	MOVQ   a+0(FP), SI
+	MOVQ   b+8(FP), DX
+	MOVQ   lda+24(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	LEAQ   (R10)(R10*2), R11
+	MOVQ   chunks+72(FP), AX
+	MOVQ   AX, R14
+	SHLQ   $0x06, R14
+	MOVQ   ra+56(FP), R12
+	SHLQ   $0x02, R12
+	SUBQ   R14, R12
+	MOVQ   rb+64(FP), R13
+	SHLQ   $0x02, R13
+	SUBQ   R14, R13
+	MOVQ   mask+80(FP), R14
+	KMOVW  R14, K1
+	MOVQ   rows+48(FP), BX
+	VXORPS Z8, Z8, Z8
+	VXORPS Z13, Z13, Z13
+
+dotAccAVX512_2_1_row:
+	MOVQ  AX, CX
+	TESTQ CX, CX
+	JZ    dotAccAVX512_2_1_tail
+
+dotAccAVX512_2_1_chunk:
+	VMOVUPS     (SI), Z28
+	VMOVUPS     (SI)(R8*1), Z29
+	VMOVUPS     (DX), Z3
+	VFMADD231PS Z3, Z28, Z8
+	VFMADD231PS Z3, Z29, Z13
+	ADDQ        $0x40, SI
+	ADDQ        $0x40, DX
+	DECQ        CX
+	JNZ         dotAccAVX512_2_1_chunk
+
+dotAccAVX512_2_1_tail:
+	KORTESTW    K1, K1
+	JZ          dotAccAVX512_2_1_next
+	VMOVUPS.Z   (SI), K1, Z28
+	VMOVUPS.Z   (SI)(R8*1), K1, Z29
+	VMOVUPS.Z   (DX), K1, Z3
+	VFMADD231PS Z3, Z28, Z8
+	VFMADD231PS Z3, Z29, Z13
+
+dotAccAVX512_2_1_next:
+	ADDQ          R12, SI
+	ADDQ          R13, DX
+	DECQ          BX
+	JNZ           dotAccAVX512_2_1_row
+	MOVQ          c+16(FP), DI
+	MOVQ          ldc+40(FP), R8
+	SHLQ          $0x02, R8
+	LEAQ          (R8)(R8*2), R9
+	VEXTRACTF64X4 $0x01, Z8, Y0
+	VADDPS        Y8, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI), X0, X0
+	VMOVSS        X0, (DI)
+	VEXTRACTF64X4 $0x01, Z13, Y0
+	VADDPS        Y13, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI)(R8*1), X0, X0
+	VMOVSS        X0, (DI)(R8*1)
+	VZEROUPPER
+	RET
+
+// func dotAccAVX512_2_2(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·dotAccAVX512_2_2(SB), NOSPLIT, $0-88
+	MOVQ   a+0(FP), SI
+	MOVQ   b+8(FP), DX
+	MOVQ   lda+24(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	LEAQ   (R10)(R10*2), R11
+	MOVQ   chunks+72(FP), AX
+	MOVQ   AX, R14
+	SHLQ   $0x06, R14
+	MOVQ   ra+56(FP), R12
+	SHLQ   $0x02, R12
+	SUBQ   R14, R12
+	MOVQ   rb+64(FP), R13
+	SHLQ   $0x02, R13
+	SUBQ   R14, R13
+	MOVQ   mask+80(FP), R14
+	KMOVW  R14, K1
+	MOVQ   rows+48(FP), BX
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+
+dotAccAVX512_2_2_row:
+	MOVQ  AX, CX
+	TESTQ CX, CX
+	JZ    dotAccAVX512_2_2_tail
+
+dotAccAVX512_2_2_chunk:
+	VMOVUPS     (SI), Z28
+	VMOVUPS     (SI)(R8*1), Z29
+	VMOVUPS     (DX), Z3
+	VFMADD231PS Z3, Z28, Z8
+	VFMADD231PS Z3, Z29, Z13
+	VMOVUPS     (DX)(R10*1), Z4
+	VFMADD231PS Z4, Z28, Z9
+	VFMADD231PS Z4, Z29, Z14
+	ADDQ        $0x40, SI
+	ADDQ        $0x40, DX
+	DECQ        CX
+	JNZ         dotAccAVX512_2_2_chunk
+
+dotAccAVX512_2_2_tail:
+	KORTESTW    K1, K1
+	JZ          dotAccAVX512_2_2_next
+	VMOVUPS.Z   (SI), K1, Z28
+	VMOVUPS.Z   (SI)(R8*1), K1, Z29
+	VMOVUPS.Z   (DX), K1, Z3
+	VFMADD231PS Z3, Z28, Z8
+	VFMADD231PS Z3, Z29, Z13
+	VMOVUPS.Z   (DX)(R10*1), K1, Z4
+	VFMADD231PS Z4, Z28, Z9
+	VFMADD231PS Z4, Z29, Z14
+
+dotAccAVX512_2_2_next:
+	ADDQ          R12, SI
+	ADDQ          R13, DX
+	DECQ          BX
+	JNZ           dotAccAVX512_2_2_row
+	MOVQ          c+16(FP), DI
+	MOVQ          ldc+40(FP), R8
+	SHLQ          $0x02, R8
+	LEAQ          (R8)(R8*2), R9
+	VEXTRACTF64X4 $0x01, Z8, Y0
+	VADDPS        Y8, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI), X0, X0
+	VMOVSS        X0, (DI)
+	VEXTRACTF64X4 $0x01, Z9, Y0
+	VADDPS        Y9, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI), X0, X0
+	VMOVSS        X0, 4(DI)
+	VEXTRACTF64X4 $0x01, Z13, Y0
+	VADDPS        Y13, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI)(R8*1), X0, X0
+	VMOVSS        X0, (DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z14, Y0
+	VADDPS        Y14, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI)(R8*1), X0, X0
+	VMOVSS        X0, 4(DI)(R8*1)
+	VZEROUPPER
+	RET
+
+// func dotAccAVX512_2_3(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·dotAccAVX512_2_3(SB), NOSPLIT, $0-88
+	MOVQ   a+0(FP), SI
+	MOVQ   b+8(FP), DX
+	MOVQ   lda+24(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	LEAQ   (R10)(R10*2), R11
+	MOVQ   chunks+72(FP), AX
+	MOVQ   AX, R14
+	SHLQ   $0x06, R14
+	MOVQ   ra+56(FP), R12
+	SHLQ   $0x02, R12
+	SUBQ   R14, R12
+	MOVQ   rb+64(FP), R13
+	SHLQ   $0x02, R13
+	SUBQ   R14, R13
+	MOVQ   mask+80(FP), R14
+	KMOVW  R14, K1
+	MOVQ   rows+48(FP), BX
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+
+dotAccAVX512_2_3_row:
+	MOVQ  AX, CX
+	TESTQ CX, CX
+	JZ    dotAccAVX512_2_3_tail
+
+dotAccAVX512_2_3_chunk:
+	VMOVUPS     (SI), Z28
+	VMOVUPS     (SI)(R8*1), Z29
+	VMOVUPS     (DX), Z3
+	VFMADD231PS Z3, Z28, Z8
+	VFMADD231PS Z3, Z29, Z13
+	VMOVUPS     (DX)(R10*1), Z4
+	VFMADD231PS Z4, Z28, Z9
+	VFMADD231PS Z4, Z29, Z14
+	VMOVUPS     (DX)(R10*2), Z5
+	VFMADD231PS Z5, Z28, Z10
+	VFMADD231PS Z5, Z29, Z15
+	ADDQ        $0x40, SI
+	ADDQ        $0x40, DX
+	DECQ        CX
+	JNZ         dotAccAVX512_2_3_chunk
+
+dotAccAVX512_2_3_tail:
+	KORTESTW    K1, K1
+	JZ          dotAccAVX512_2_3_next
+	VMOVUPS.Z   (SI), K1, Z28
+	VMOVUPS.Z   (SI)(R8*1), K1, Z29
+	VMOVUPS.Z   (DX), K1, Z3
+	VFMADD231PS Z3, Z28, Z8
+	VFMADD231PS Z3, Z29, Z13
+	VMOVUPS.Z   (DX)(R10*1), K1, Z4
+	VFMADD231PS Z4, Z28, Z9
+	VFMADD231PS Z4, Z29, Z14
+	VMOVUPS.Z   (DX)(R10*2), K1, Z5
+	VFMADD231PS Z5, Z28, Z10
+	VFMADD231PS Z5, Z29, Z15
+
+dotAccAVX512_2_3_next:
+	ADDQ          R12, SI
+	ADDQ          R13, DX
+	DECQ          BX
+	JNZ           dotAccAVX512_2_3_row
+	MOVQ          c+16(FP), DI
+	MOVQ          ldc+40(FP), R8
+	SHLQ          $0x02, R8
+	LEAQ          (R8)(R8*2), R9
+	VEXTRACTF64X4 $0x01, Z8, Y0
+	VADDPS        Y8, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI), X0, X0
+	VMOVSS        X0, (DI)
+	VEXTRACTF64X4 $0x01, Z9, Y0
+	VADDPS        Y9, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI), X0, X0
+	VMOVSS        X0, 4(DI)
+	VEXTRACTF64X4 $0x01, Z10, Y0
+	VADDPS        Y10, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        8(DI), X0, X0
+	VMOVSS        X0, 8(DI)
+	VEXTRACTF64X4 $0x01, Z13, Y0
+	VADDPS        Y13, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI)(R8*1), X0, X0
+	VMOVSS        X0, (DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z14, Y0
+	VADDPS        Y14, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI)(R8*1), X0, X0
+	VMOVSS        X0, 4(DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z15, Y0
+	VADDPS        Y15, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        8(DI)(R8*1), X0, X0
+	VMOVSS        X0, 8(DI)(R8*1)
+	VZEROUPPER
+	RET
+
+// func dotAccAVX512_2_4(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·dotAccAVX512_2_4(SB), NOSPLIT, $0-88
+	MOVQ   a+0(FP), SI
+	MOVQ   b+8(FP), DX
+	MOVQ   lda+24(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	LEAQ   (R10)(R10*2), R11
+	MOVQ   chunks+72(FP), AX
+	MOVQ   AX, R14
+	SHLQ   $0x06, R14
+	MOVQ   ra+56(FP), R12
+	SHLQ   $0x02, R12
+	SUBQ   R14, R12
+	MOVQ   rb+64(FP), R13
+	SHLQ   $0x02, R13
+	SUBQ   R14, R13
+	MOVQ   mask+80(FP), R14
+	KMOVW  R14, K1
+	MOVQ   rows+48(FP), BX
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	VXORPS Z16, Z16, Z16
+
+dotAccAVX512_2_4_row:
+	MOVQ  AX, CX
+	TESTQ CX, CX
+	JZ    dotAccAVX512_2_4_tail
+
+dotAccAVX512_2_4_chunk:
+	VMOVUPS     (SI), Z28
+	VMOVUPS     (SI)(R8*1), Z29
+	VMOVUPS     (DX), Z3
+	VFMADD231PS Z3, Z28, Z8
+	VFMADD231PS Z3, Z29, Z13
+	VMOVUPS     (DX)(R10*1), Z4
+	VFMADD231PS Z4, Z28, Z9
+	VFMADD231PS Z4, Z29, Z14
+	VMOVUPS     (DX)(R10*2), Z5
+	VFMADD231PS Z5, Z28, Z10
+	VFMADD231PS Z5, Z29, Z15
+	VMOVUPS     (DX)(R11*1), Z6
+	VFMADD231PS Z6, Z28, Z11
+	VFMADD231PS Z6, Z29, Z16
+	ADDQ        $0x40, SI
+	ADDQ        $0x40, DX
+	DECQ        CX
+	JNZ         dotAccAVX512_2_4_chunk
+
+dotAccAVX512_2_4_tail:
+	KORTESTW    K1, K1
+	JZ          dotAccAVX512_2_4_next
+	VMOVUPS.Z   (SI), K1, Z28
+	VMOVUPS.Z   (SI)(R8*1), K1, Z29
+	VMOVUPS.Z   (DX), K1, Z3
+	VFMADD231PS Z3, Z28, Z8
+	VFMADD231PS Z3, Z29, Z13
+	VMOVUPS.Z   (DX)(R10*1), K1, Z4
+	VFMADD231PS Z4, Z28, Z9
+	VFMADD231PS Z4, Z29, Z14
+	VMOVUPS.Z   (DX)(R10*2), K1, Z5
+	VFMADD231PS Z5, Z28, Z10
+	VFMADD231PS Z5, Z29, Z15
+	VMOVUPS.Z   (DX)(R11*1), K1, Z6
+	VFMADD231PS Z6, Z28, Z11
+	VFMADD231PS Z6, Z29, Z16
+
+dotAccAVX512_2_4_next:
+	ADDQ          R12, SI
+	ADDQ          R13, DX
+	DECQ          BX
+	JNZ           dotAccAVX512_2_4_row
+	MOVQ          c+16(FP), DI
+	MOVQ          ldc+40(FP), R8
+	SHLQ          $0x02, R8
+	LEAQ          (R8)(R8*2), R9
+	VEXTRACTF64X4 $0x01, Z8, Y0
+	VADDPS        Y8, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI), X0, X0
+	VMOVSS        X0, (DI)
+	VEXTRACTF64X4 $0x01, Z9, Y0
+	VADDPS        Y9, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI), X0, X0
+	VMOVSS        X0, 4(DI)
+	VEXTRACTF64X4 $0x01, Z10, Y0
+	VADDPS        Y10, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        8(DI), X0, X0
+	VMOVSS        X0, 8(DI)
+	VEXTRACTF64X4 $0x01, Z11, Y0
+	VADDPS        Y11, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        12(DI), X0, X0
+	VMOVSS        X0, 12(DI)
+	VEXTRACTF64X4 $0x01, Z13, Y0
+	VADDPS        Y13, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI)(R8*1), X0, X0
+	VMOVSS        X0, (DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z14, Y0
+	VADDPS        Y14, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI)(R8*1), X0, X0
+	VMOVSS        X0, 4(DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z15, Y0
+	VADDPS        Y15, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        8(DI)(R8*1), X0, X0
+	VMOVSS        X0, 8(DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z16, Y0
+	VADDPS        Y16, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        12(DI)(R8*1), X0, X0
+	VMOVSS        X0, 12(DI)(R8*1)
+	VZEROUPPER
+	RET
+
+// func dotAccAVX512_2_5(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·dotAccAVX512_2_5(SB), NOSPLIT, $0-88
+	MOVQ   a+0(FP), SI
+	MOVQ   b+8(FP), DX
+	MOVQ   lda+24(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	LEAQ   (R10)(R10*2), R11
+	MOVQ   chunks+72(FP), AX
+	MOVQ   AX, R14
+	SHLQ   $0x06, R14
+	MOVQ   ra+56(FP), R12
+	SHLQ   $0x02, R12
+	SUBQ   R14, R12
+	MOVQ   rb+64(FP), R13
+	SHLQ   $0x02, R13
+	SUBQ   R14, R13
+	MOVQ   mask+80(FP), R14
+	KMOVW  R14, K1
+	MOVQ   rows+48(FP), BX
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	VXORPS Z16, Z16, Z16
+	VXORPS Z17, Z17, Z17
+
+dotAccAVX512_2_5_row:
+	MOVQ  AX, CX
+	TESTQ CX, CX
+	JZ    dotAccAVX512_2_5_tail
+
+dotAccAVX512_2_5_chunk:
+	VMOVUPS     (SI), Z28
+	VMOVUPS     (SI)(R8*1), Z29
+	VMOVUPS     (DX), Z3
+	VFMADD231PS Z3, Z28, Z8
+	VFMADD231PS Z3, Z29, Z13
+	VMOVUPS     (DX)(R10*1), Z4
+	VFMADD231PS Z4, Z28, Z9
+	VFMADD231PS Z4, Z29, Z14
+	VMOVUPS     (DX)(R10*2), Z5
+	VFMADD231PS Z5, Z28, Z10
+	VFMADD231PS Z5, Z29, Z15
+	VMOVUPS     (DX)(R11*1), Z6
+	VFMADD231PS Z6, Z28, Z11
+	VFMADD231PS Z6, Z29, Z16
+	VMOVUPS     (DX)(R10*4), Z7
+	VFMADD231PS Z7, Z28, Z12
+	VFMADD231PS Z7, Z29, Z17
+	ADDQ        $0x40, SI
+	ADDQ        $0x40, DX
+	DECQ        CX
+	JNZ         dotAccAVX512_2_5_chunk
+
+dotAccAVX512_2_5_tail:
+	KORTESTW    K1, K1
+	JZ          dotAccAVX512_2_5_next
+	VMOVUPS.Z   (SI), K1, Z28
+	VMOVUPS.Z   (SI)(R8*1), K1, Z29
+	VMOVUPS.Z   (DX), K1, Z3
+	VFMADD231PS Z3, Z28, Z8
+	VFMADD231PS Z3, Z29, Z13
+	VMOVUPS.Z   (DX)(R10*1), K1, Z4
+	VFMADD231PS Z4, Z28, Z9
+	VFMADD231PS Z4, Z29, Z14
+	VMOVUPS.Z   (DX)(R10*2), K1, Z5
+	VFMADD231PS Z5, Z28, Z10
+	VFMADD231PS Z5, Z29, Z15
+	VMOVUPS.Z   (DX)(R11*1), K1, Z6
+	VFMADD231PS Z6, Z28, Z11
+	VFMADD231PS Z6, Z29, Z16
+	VMOVUPS.Z   (DX)(R10*4), K1, Z7
+	VFMADD231PS Z7, Z28, Z12
+	VFMADD231PS Z7, Z29, Z17
+
+dotAccAVX512_2_5_next:
+	ADDQ          R12, SI
+	ADDQ          R13, DX
+	DECQ          BX
+	JNZ           dotAccAVX512_2_5_row
+	MOVQ          c+16(FP), DI
+	MOVQ          ldc+40(FP), R8
+	SHLQ          $0x02, R8
+	LEAQ          (R8)(R8*2), R9
+	VEXTRACTF64X4 $0x01, Z8, Y0
+	VADDPS        Y8, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI), X0, X0
+	VMOVSS        X0, (DI)
+	VEXTRACTF64X4 $0x01, Z9, Y0
+	VADDPS        Y9, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI), X0, X0
+	VMOVSS        X0, 4(DI)
+	VEXTRACTF64X4 $0x01, Z10, Y0
+	VADDPS        Y10, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        8(DI), X0, X0
+	VMOVSS        X0, 8(DI)
+	VEXTRACTF64X4 $0x01, Z11, Y0
+	VADDPS        Y11, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        12(DI), X0, X0
+	VMOVSS        X0, 12(DI)
+	VEXTRACTF64X4 $0x01, Z12, Y0
+	VADDPS        Y12, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        16(DI), X0, X0
+	VMOVSS        X0, 16(DI)
+	VEXTRACTF64X4 $0x01, Z13, Y0
+	VADDPS        Y13, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI)(R8*1), X0, X0
+	VMOVSS        X0, (DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z14, Y0
+	VADDPS        Y14, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI)(R8*1), X0, X0
+	VMOVSS        X0, 4(DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z15, Y0
+	VADDPS        Y15, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        8(DI)(R8*1), X0, X0
+	VMOVSS        X0, 8(DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z16, Y0
+	VADDPS        Y16, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        12(DI)(R8*1), X0, X0
+	VMOVSS        X0, 12(DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z17, Y0
+	VADDPS        Y17, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        16(DI)(R8*1), X0, X0
+	VMOVSS        X0, 16(DI)(R8*1)
+	VZEROUPPER
+	RET
+
+// func dotAccAVX512_3_1(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·dotAccAVX512_3_1(SB), NOSPLIT, $0-88
+	MOVQ   a+0(FP), SI
+	MOVQ   b+8(FP), DX
+	MOVQ   lda+24(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	LEAQ   (R10)(R10*2), R11
+	MOVQ   chunks+72(FP), AX
+	MOVQ   AX, R14
+	SHLQ   $0x06, R14
+	MOVQ   ra+56(FP), R12
+	SHLQ   $0x02, R12
+	SUBQ   R14, R12
+	MOVQ   rb+64(FP), R13
+	SHLQ   $0x02, R13
+	SUBQ   R14, R13
+	MOVQ   mask+80(FP), R14
+	KMOVW  R14, K1
+	MOVQ   rows+48(FP), BX
+	VXORPS Z8, Z8, Z8
+	VXORPS Z13, Z13, Z13
+	VXORPS Z18, Z18, Z18
+
+dotAccAVX512_3_1_row:
+	MOVQ  AX, CX
+	TESTQ CX, CX
+	JZ    dotAccAVX512_3_1_tail
+
+dotAccAVX512_3_1_chunk:
+	VMOVUPS     (SI), Z28
+	VMOVUPS     (SI)(R8*1), Z29
+	VMOVUPS     (SI)(R8*2), Z30
+	VMOVUPS     (DX), Z3
+	VFMADD231PS Z3, Z28, Z8
+	VFMADD231PS Z3, Z29, Z13
+	VFMADD231PS Z3, Z30, Z18
+	ADDQ        $0x40, SI
+	ADDQ        $0x40, DX
+	DECQ        CX
+	JNZ         dotAccAVX512_3_1_chunk
+
+dotAccAVX512_3_1_tail:
+	KORTESTW    K1, K1
+	JZ          dotAccAVX512_3_1_next
+	VMOVUPS.Z   (SI), K1, Z28
+	VMOVUPS.Z   (SI)(R8*1), K1, Z29
+	VMOVUPS.Z   (SI)(R8*2), K1, Z30
+	VMOVUPS.Z   (DX), K1, Z3
+	VFMADD231PS Z3, Z28, Z8
+	VFMADD231PS Z3, Z29, Z13
+	VFMADD231PS Z3, Z30, Z18
+
+dotAccAVX512_3_1_next:
+	ADDQ          R12, SI
+	ADDQ          R13, DX
+	DECQ          BX
+	JNZ           dotAccAVX512_3_1_row
+	MOVQ          c+16(FP), DI
+	MOVQ          ldc+40(FP), R8
+	SHLQ          $0x02, R8
+	LEAQ          (R8)(R8*2), R9
+	VEXTRACTF64X4 $0x01, Z8, Y0
+	VADDPS        Y8, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI), X0, X0
+	VMOVSS        X0, (DI)
+	VEXTRACTF64X4 $0x01, Z13, Y0
+	VADDPS        Y13, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI)(R8*1), X0, X0
+	VMOVSS        X0, (DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z18, Y0
+	VADDPS        Y18, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI)(R8*2), X0, X0
+	VMOVSS        X0, (DI)(R8*2)
+	VZEROUPPER
+	RET
+
+// func dotAccAVX512_3_2(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·dotAccAVX512_3_2(SB), NOSPLIT, $0-88
+	MOVQ   a+0(FP), SI
+	MOVQ   b+8(FP), DX
+	MOVQ   lda+24(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	LEAQ   (R10)(R10*2), R11
+	MOVQ   chunks+72(FP), AX
+	MOVQ   AX, R14
+	SHLQ   $0x06, R14
+	MOVQ   ra+56(FP), R12
+	SHLQ   $0x02, R12
+	SUBQ   R14, R12
+	MOVQ   rb+64(FP), R13
+	SHLQ   $0x02, R13
+	SUBQ   R14, R13
+	MOVQ   mask+80(FP), R14
+	KMOVW  R14, K1
+	MOVQ   rows+48(FP), BX
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z18, Z18, Z18
+	VXORPS Z19, Z19, Z19
+
+dotAccAVX512_3_2_row:
+	MOVQ  AX, CX
+	TESTQ CX, CX
+	JZ    dotAccAVX512_3_2_tail
+
+dotAccAVX512_3_2_chunk:
+	VMOVUPS     (SI), Z28
+	VMOVUPS     (SI)(R8*1), Z29
+	VMOVUPS     (SI)(R8*2), Z30
+	VMOVUPS     (DX), Z3
+	VFMADD231PS Z3, Z28, Z8
+	VFMADD231PS Z3, Z29, Z13
+	VFMADD231PS Z3, Z30, Z18
+	VMOVUPS     (DX)(R10*1), Z4
+	VFMADD231PS Z4, Z28, Z9
+	VFMADD231PS Z4, Z29, Z14
+	VFMADD231PS Z4, Z30, Z19
+	ADDQ        $0x40, SI
+	ADDQ        $0x40, DX
+	DECQ        CX
+	JNZ         dotAccAVX512_3_2_chunk
+
+dotAccAVX512_3_2_tail:
+	KORTESTW    K1, K1
+	JZ          dotAccAVX512_3_2_next
+	VMOVUPS.Z   (SI), K1, Z28
+	VMOVUPS.Z   (SI)(R8*1), K1, Z29
+	VMOVUPS.Z   (SI)(R8*2), K1, Z30
+	VMOVUPS.Z   (DX), K1, Z3
+	VFMADD231PS Z3, Z28, Z8
+	VFMADD231PS Z3, Z29, Z13
+	VFMADD231PS Z3, Z30, Z18
+	VMOVUPS.Z   (DX)(R10*1), K1, Z4
+	VFMADD231PS Z4, Z28, Z9
+	VFMADD231PS Z4, Z29, Z14
+	VFMADD231PS Z4, Z30, Z19
+
+dotAccAVX512_3_2_next:
+	ADDQ          R12, SI
+	ADDQ          R13, DX
+	DECQ          BX
+	JNZ           dotAccAVX512_3_2_row
+	MOVQ          c+16(FP), DI
+	MOVQ          ldc+40(FP), R8
+	SHLQ          $0x02, R8
+	LEAQ          (R8)(R8*2), R9
+	VEXTRACTF64X4 $0x01, Z8, Y0
+	VADDPS        Y8, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI), X0, X0
+	VMOVSS        X0, (DI)
+	VEXTRACTF64X4 $0x01, Z9, Y0
+	VADDPS        Y9, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI), X0, X0
+	VMOVSS        X0, 4(DI)
+	VEXTRACTF64X4 $0x01, Z13, Y0
+	VADDPS        Y13, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI)(R8*1), X0, X0
+	VMOVSS        X0, (DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z14, Y0
+	VADDPS        Y14, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI)(R8*1), X0, X0
+	VMOVSS        X0, 4(DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z18, Y0
+	VADDPS        Y18, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI)(R8*2), X0, X0
+	VMOVSS        X0, (DI)(R8*2)
+	VEXTRACTF64X4 $0x01, Z19, Y0
+	VADDPS        Y19, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI)(R8*2), X0, X0
+	VMOVSS        X0, 4(DI)(R8*2)
+	VZEROUPPER
+	RET
+
+// func dotAccAVX512_3_3(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·dotAccAVX512_3_3(SB), NOSPLIT, $0-88
+	MOVQ   a+0(FP), SI
+	MOVQ   b+8(FP), DX
+	MOVQ   lda+24(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	LEAQ   (R10)(R10*2), R11
+	MOVQ   chunks+72(FP), AX
+	MOVQ   AX, R14
+	SHLQ   $0x06, R14
+	MOVQ   ra+56(FP), R12
+	SHLQ   $0x02, R12
+	SUBQ   R14, R12
+	MOVQ   rb+64(FP), R13
+	SHLQ   $0x02, R13
+	SUBQ   R14, R13
+	MOVQ   mask+80(FP), R14
+	KMOVW  R14, K1
+	MOVQ   rows+48(FP), BX
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	VXORPS Z18, Z18, Z18
+	VXORPS Z19, Z19, Z19
+	VXORPS Z20, Z20, Z20
+
+dotAccAVX512_3_3_row:
+	MOVQ  AX, CX
+	TESTQ CX, CX
+	JZ    dotAccAVX512_3_3_tail
+
+dotAccAVX512_3_3_chunk:
+	VMOVUPS     (SI), Z28
+	VMOVUPS     (SI)(R8*1), Z29
+	VMOVUPS     (SI)(R8*2), Z30
+	VMOVUPS     (DX), Z3
+	VFMADD231PS Z3, Z28, Z8
+	VFMADD231PS Z3, Z29, Z13
+	VFMADD231PS Z3, Z30, Z18
+	VMOVUPS     (DX)(R10*1), Z4
+	VFMADD231PS Z4, Z28, Z9
+	VFMADD231PS Z4, Z29, Z14
+	VFMADD231PS Z4, Z30, Z19
+	VMOVUPS     (DX)(R10*2), Z5
+	VFMADD231PS Z5, Z28, Z10
+	VFMADD231PS Z5, Z29, Z15
+	VFMADD231PS Z5, Z30, Z20
+	ADDQ        $0x40, SI
+	ADDQ        $0x40, DX
+	DECQ        CX
+	JNZ         dotAccAVX512_3_3_chunk
+
+dotAccAVX512_3_3_tail:
+	KORTESTW    K1, K1
+	JZ          dotAccAVX512_3_3_next
+	VMOVUPS.Z   (SI), K1, Z28
+	VMOVUPS.Z   (SI)(R8*1), K1, Z29
+	VMOVUPS.Z   (SI)(R8*2), K1, Z30
+	VMOVUPS.Z   (DX), K1, Z3
+	VFMADD231PS Z3, Z28, Z8
+	VFMADD231PS Z3, Z29, Z13
+	VFMADD231PS Z3, Z30, Z18
+	VMOVUPS.Z   (DX)(R10*1), K1, Z4
+	VFMADD231PS Z4, Z28, Z9
+	VFMADD231PS Z4, Z29, Z14
+	VFMADD231PS Z4, Z30, Z19
+	VMOVUPS.Z   (DX)(R10*2), K1, Z5
+	VFMADD231PS Z5, Z28, Z10
+	VFMADD231PS Z5, Z29, Z15
+	VFMADD231PS Z5, Z30, Z20
+
+dotAccAVX512_3_3_next:
+	ADDQ          R12, SI
+	ADDQ          R13, DX
+	DECQ          BX
+	JNZ           dotAccAVX512_3_3_row
+	MOVQ          c+16(FP), DI
+	MOVQ          ldc+40(FP), R8
+	SHLQ          $0x02, R8
+	LEAQ          (R8)(R8*2), R9
+	VEXTRACTF64X4 $0x01, Z8, Y0
+	VADDPS        Y8, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI), X0, X0
+	VMOVSS        X0, (DI)
+	VEXTRACTF64X4 $0x01, Z9, Y0
+	VADDPS        Y9, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI), X0, X0
+	VMOVSS        X0, 4(DI)
+	VEXTRACTF64X4 $0x01, Z10, Y0
+	VADDPS        Y10, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        8(DI), X0, X0
+	VMOVSS        X0, 8(DI)
+	VEXTRACTF64X4 $0x01, Z13, Y0
+	VADDPS        Y13, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI)(R8*1), X0, X0
+	VMOVSS        X0, (DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z14, Y0
+	VADDPS        Y14, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI)(R8*1), X0, X0
+	VMOVSS        X0, 4(DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z15, Y0
+	VADDPS        Y15, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        8(DI)(R8*1), X0, X0
+	VMOVSS        X0, 8(DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z18, Y0
+	VADDPS        Y18, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI)(R8*2), X0, X0
+	VMOVSS        X0, (DI)(R8*2)
+	VEXTRACTF64X4 $0x01, Z19, Y0
+	VADDPS        Y19, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI)(R8*2), X0, X0
+	VMOVSS        X0, 4(DI)(R8*2)
+	VEXTRACTF64X4 $0x01, Z20, Y0
+	VADDPS        Y20, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        8(DI)(R8*2), X0, X0
+	VMOVSS        X0, 8(DI)(R8*2)
+	VZEROUPPER
+	RET
+
+// func dotAccAVX512_3_4(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·dotAccAVX512_3_4(SB), NOSPLIT, $0-88
+	MOVQ   a+0(FP), SI
+	MOVQ   b+8(FP), DX
+	MOVQ   lda+24(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	LEAQ   (R10)(R10*2), R11
+	MOVQ   chunks+72(FP), AX
+	MOVQ   AX, R14
+	SHLQ   $0x06, R14
+	MOVQ   ra+56(FP), R12
+	SHLQ   $0x02, R12
+	SUBQ   R14, R12
+	MOVQ   rb+64(FP), R13
+	SHLQ   $0x02, R13
+	SUBQ   R14, R13
+	MOVQ   mask+80(FP), R14
+	KMOVW  R14, K1
+	MOVQ   rows+48(FP), BX
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	VXORPS Z16, Z16, Z16
+	VXORPS Z18, Z18, Z18
+	VXORPS Z19, Z19, Z19
+	VXORPS Z20, Z20, Z20
+	VXORPS Z21, Z21, Z21
+
+dotAccAVX512_3_4_row:
+	MOVQ  AX, CX
+	TESTQ CX, CX
+	JZ    dotAccAVX512_3_4_tail
+
+dotAccAVX512_3_4_chunk:
+	VMOVUPS     (SI), Z28
+	VMOVUPS     (SI)(R8*1), Z29
+	VMOVUPS     (SI)(R8*2), Z30
+	VMOVUPS     (DX), Z3
+	VFMADD231PS Z3, Z28, Z8
+	VFMADD231PS Z3, Z29, Z13
+	VFMADD231PS Z3, Z30, Z18
+	VMOVUPS     (DX)(R10*1), Z4
+	VFMADD231PS Z4, Z28, Z9
+	VFMADD231PS Z4, Z29, Z14
+	VFMADD231PS Z4, Z30, Z19
+	VMOVUPS     (DX)(R10*2), Z5
+	VFMADD231PS Z5, Z28, Z10
+	VFMADD231PS Z5, Z29, Z15
+	VFMADD231PS Z5, Z30, Z20
+	VMOVUPS     (DX)(R11*1), Z6
+	VFMADD231PS Z6, Z28, Z11
+	VFMADD231PS Z6, Z29, Z16
+	VFMADD231PS Z6, Z30, Z21
+	ADDQ        $0x40, SI
+	ADDQ        $0x40, DX
+	DECQ        CX
+	JNZ         dotAccAVX512_3_4_chunk
+
+dotAccAVX512_3_4_tail:
+	KORTESTW    K1, K1
+	JZ          dotAccAVX512_3_4_next
+	VMOVUPS.Z   (SI), K1, Z28
+	VMOVUPS.Z   (SI)(R8*1), K1, Z29
+	VMOVUPS.Z   (SI)(R8*2), K1, Z30
+	VMOVUPS.Z   (DX), K1, Z3
+	VFMADD231PS Z3, Z28, Z8
+	VFMADD231PS Z3, Z29, Z13
+	VFMADD231PS Z3, Z30, Z18
+	VMOVUPS.Z   (DX)(R10*1), K1, Z4
+	VFMADD231PS Z4, Z28, Z9
+	VFMADD231PS Z4, Z29, Z14
+	VFMADD231PS Z4, Z30, Z19
+	VMOVUPS.Z   (DX)(R10*2), K1, Z5
+	VFMADD231PS Z5, Z28, Z10
+	VFMADD231PS Z5, Z29, Z15
+	VFMADD231PS Z5, Z30, Z20
+	VMOVUPS.Z   (DX)(R11*1), K1, Z6
+	VFMADD231PS Z6, Z28, Z11
+	VFMADD231PS Z6, Z29, Z16
+	VFMADD231PS Z6, Z30, Z21
+
+dotAccAVX512_3_4_next:
+	ADDQ          R12, SI
+	ADDQ          R13, DX
+	DECQ          BX
+	JNZ           dotAccAVX512_3_4_row
+	MOVQ          c+16(FP), DI
+	MOVQ          ldc+40(FP), R8
+	SHLQ          $0x02, R8
+	LEAQ          (R8)(R8*2), R9
+	VEXTRACTF64X4 $0x01, Z8, Y0
+	VADDPS        Y8, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI), X0, X0
+	VMOVSS        X0, (DI)
+	VEXTRACTF64X4 $0x01, Z9, Y0
+	VADDPS        Y9, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI), X0, X0
+	VMOVSS        X0, 4(DI)
+	VEXTRACTF64X4 $0x01, Z10, Y0
+	VADDPS        Y10, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        8(DI), X0, X0
+	VMOVSS        X0, 8(DI)
+	VEXTRACTF64X4 $0x01, Z11, Y0
+	VADDPS        Y11, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        12(DI), X0, X0
+	VMOVSS        X0, 12(DI)
+	VEXTRACTF64X4 $0x01, Z13, Y0
+	VADDPS        Y13, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI)(R8*1), X0, X0
+	VMOVSS        X0, (DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z14, Y0
+	VADDPS        Y14, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI)(R8*1), X0, X0
+	VMOVSS        X0, 4(DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z15, Y0
+	VADDPS        Y15, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        8(DI)(R8*1), X0, X0
+	VMOVSS        X0, 8(DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z16, Y0
+	VADDPS        Y16, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        12(DI)(R8*1), X0, X0
+	VMOVSS        X0, 12(DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z18, Y0
+	VADDPS        Y18, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI)(R8*2), X0, X0
+	VMOVSS        X0, (DI)(R8*2)
+	VEXTRACTF64X4 $0x01, Z19, Y0
+	VADDPS        Y19, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI)(R8*2), X0, X0
+	VMOVSS        X0, 4(DI)(R8*2)
+	VEXTRACTF64X4 $0x01, Z20, Y0
+	VADDPS        Y20, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        8(DI)(R8*2), X0, X0
+	VMOVSS        X0, 8(DI)(R8*2)
+	VEXTRACTF64X4 $0x01, Z21, Y0
+	VADDPS        Y21, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        12(DI)(R8*2), X0, X0
+	VMOVSS        X0, 12(DI)(R8*2)
+	VZEROUPPER
+	RET
+
+// func dotAccAVX512_3_5(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·dotAccAVX512_3_5(SB), NOSPLIT, $0-88
+	MOVQ   a+0(FP), SI
+	MOVQ   b+8(FP), DX
+	MOVQ   lda+24(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	LEAQ   (R10)(R10*2), R11
+	MOVQ   chunks+72(FP), AX
+	MOVQ   AX, R14
+	SHLQ   $0x06, R14
+	MOVQ   ra+56(FP), R12
+	SHLQ   $0x02, R12
+	SUBQ   R14, R12
+	MOVQ   rb+64(FP), R13
+	SHLQ   $0x02, R13
+	SUBQ   R14, R13
+	MOVQ   mask+80(FP), R14
+	KMOVW  R14, K1
+	MOVQ   rows+48(FP), BX
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	VXORPS Z16, Z16, Z16
+	VXORPS Z17, Z17, Z17
+	VXORPS Z18, Z18, Z18
+	VXORPS Z19, Z19, Z19
+	VXORPS Z20, Z20, Z20
+	VXORPS Z21, Z21, Z21
+	VXORPS Z22, Z22, Z22
+
+dotAccAVX512_3_5_row:
+	MOVQ  AX, CX
+	TESTQ CX, CX
+	JZ    dotAccAVX512_3_5_tail
+
+dotAccAVX512_3_5_chunk:
+	VMOVUPS     (SI), Z28
+	VMOVUPS     (SI)(R8*1), Z29
+	VMOVUPS     (SI)(R8*2), Z30
+	VMOVUPS     (DX), Z3
+	VFMADD231PS Z3, Z28, Z8
+	VFMADD231PS Z3, Z29, Z13
+	VFMADD231PS Z3, Z30, Z18
+	VMOVUPS     (DX)(R10*1), Z4
+	VFMADD231PS Z4, Z28, Z9
+	VFMADD231PS Z4, Z29, Z14
+	VFMADD231PS Z4, Z30, Z19
+	VMOVUPS     (DX)(R10*2), Z5
+	VFMADD231PS Z5, Z28, Z10
+	VFMADD231PS Z5, Z29, Z15
+	VFMADD231PS Z5, Z30, Z20
+	VMOVUPS     (DX)(R11*1), Z6
+	VFMADD231PS Z6, Z28, Z11
+	VFMADD231PS Z6, Z29, Z16
+	VFMADD231PS Z6, Z30, Z21
+	VMOVUPS     (DX)(R10*4), Z7
+	VFMADD231PS Z7, Z28, Z12
+	VFMADD231PS Z7, Z29, Z17
+	VFMADD231PS Z7, Z30, Z22
+	ADDQ        $0x40, SI
+	ADDQ        $0x40, DX
+	DECQ        CX
+	JNZ         dotAccAVX512_3_5_chunk
+
+dotAccAVX512_3_5_tail:
+	KORTESTW    K1, K1
+	JZ          dotAccAVX512_3_5_next
+	VMOVUPS.Z   (SI), K1, Z28
+	VMOVUPS.Z   (SI)(R8*1), K1, Z29
+	VMOVUPS.Z   (SI)(R8*2), K1, Z30
+	VMOVUPS.Z   (DX), K1, Z3
+	VFMADD231PS Z3, Z28, Z8
+	VFMADD231PS Z3, Z29, Z13
+	VFMADD231PS Z3, Z30, Z18
+	VMOVUPS.Z   (DX)(R10*1), K1, Z4
+	VFMADD231PS Z4, Z28, Z9
+	VFMADD231PS Z4, Z29, Z14
+	VFMADD231PS Z4, Z30, Z19
+	VMOVUPS.Z   (DX)(R10*2), K1, Z5
+	VFMADD231PS Z5, Z28, Z10
+	VFMADD231PS Z5, Z29, Z15
+	VFMADD231PS Z5, Z30, Z20
+	VMOVUPS.Z   (DX)(R11*1), K1, Z6
+	VFMADD231PS Z6, Z28, Z11
+	VFMADD231PS Z6, Z29, Z16
+	VFMADD231PS Z6, Z30, Z21
+	VMOVUPS.Z   (DX)(R10*4), K1, Z7
+	VFMADD231PS Z7, Z28, Z12
+	VFMADD231PS Z7, Z29, Z17
+	VFMADD231PS Z7, Z30, Z22
+
+dotAccAVX512_3_5_next:
+	ADDQ          R12, SI
+	ADDQ          R13, DX
+	DECQ          BX
+	JNZ           dotAccAVX512_3_5_row
+	MOVQ          c+16(FP), DI
+	MOVQ          ldc+40(FP), R8
+	SHLQ          $0x02, R8
+	LEAQ          (R8)(R8*2), R9
+	VEXTRACTF64X4 $0x01, Z8, Y0
+	VADDPS        Y8, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI), X0, X0
+	VMOVSS        X0, (DI)
+	VEXTRACTF64X4 $0x01, Z9, Y0
+	VADDPS        Y9, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI), X0, X0
+	VMOVSS        X0, 4(DI)
+	VEXTRACTF64X4 $0x01, Z10, Y0
+	VADDPS        Y10, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        8(DI), X0, X0
+	VMOVSS        X0, 8(DI)
+	VEXTRACTF64X4 $0x01, Z11, Y0
+	VADDPS        Y11, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        12(DI), X0, X0
+	VMOVSS        X0, 12(DI)
+	VEXTRACTF64X4 $0x01, Z12, Y0
+	VADDPS        Y12, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        16(DI), X0, X0
+	VMOVSS        X0, 16(DI)
+	VEXTRACTF64X4 $0x01, Z13, Y0
+	VADDPS        Y13, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI)(R8*1), X0, X0
+	VMOVSS        X0, (DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z14, Y0
+	VADDPS        Y14, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI)(R8*1), X0, X0
+	VMOVSS        X0, 4(DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z15, Y0
+	VADDPS        Y15, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        8(DI)(R8*1), X0, X0
+	VMOVSS        X0, 8(DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z16, Y0
+	VADDPS        Y16, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        12(DI)(R8*1), X0, X0
+	VMOVSS        X0, 12(DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z17, Y0
+	VADDPS        Y17, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        16(DI)(R8*1), X0, X0
+	VMOVSS        X0, 16(DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z18, Y0
+	VADDPS        Y18, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI)(R8*2), X0, X0
+	VMOVSS        X0, (DI)(R8*2)
+	VEXTRACTF64X4 $0x01, Z19, Y0
+	VADDPS        Y19, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI)(R8*2), X0, X0
+	VMOVSS        X0, 4(DI)(R8*2)
+	VEXTRACTF64X4 $0x01, Z20, Y0
+	VADDPS        Y20, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        8(DI)(R8*2), X0, X0
+	VMOVSS        X0, 8(DI)(R8*2)
+	VEXTRACTF64X4 $0x01, Z21, Y0
+	VADDPS        Y21, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        12(DI)(R8*2), X0, X0
+	VMOVSS        X0, 12(DI)(R8*2)
+	VEXTRACTF64X4 $0x01, Z22, Y0
+	VADDPS        Y22, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        16(DI)(R8*2), X0, X0
+	VMOVSS        X0, 16(DI)(R8*2)
+	VZEROUPPER
+	RET
+
+// func dotAccAVX512_4_1(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·dotAccAVX512_4_1(SB), NOSPLIT, $0-88
+	MOVQ   a+0(FP), SI
+	MOVQ   b+8(FP), DX
+	MOVQ   lda+24(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	LEAQ   (R10)(R10*2), R11
+	MOVQ   chunks+72(FP), AX
+	MOVQ   AX, R14
+	SHLQ   $0x06, R14
+	MOVQ   ra+56(FP), R12
+	SHLQ   $0x02, R12
+	SUBQ   R14, R12
+	MOVQ   rb+64(FP), R13
+	SHLQ   $0x02, R13
+	SUBQ   R14, R13
+	MOVQ   mask+80(FP), R14
+	KMOVW  R14, K1
+	MOVQ   rows+48(FP), BX
+	VXORPS Z8, Z8, Z8
+	VXORPS Z13, Z13, Z13
+	VXORPS Z18, Z18, Z18
+	VXORPS Z23, Z23, Z23
+
+dotAccAVX512_4_1_row:
+	MOVQ  AX, CX
+	TESTQ CX, CX
+	JZ    dotAccAVX512_4_1_tail
+
+dotAccAVX512_4_1_chunk:
+	VMOVUPS     (SI), Z28
+	VMOVUPS     (SI)(R8*1), Z29
+	VMOVUPS     (SI)(R8*2), Z30
+	VMOVUPS     (SI)(R9*1), Z31
+	VMOVUPS     (DX), Z3
+	VFMADD231PS Z3, Z28, Z8
+	VFMADD231PS Z3, Z29, Z13
+	VFMADD231PS Z3, Z30, Z18
+	VFMADD231PS Z3, Z31, Z23
+	ADDQ        $0x40, SI
+	ADDQ        $0x40, DX
+	DECQ        CX
+	JNZ         dotAccAVX512_4_1_chunk
+
+dotAccAVX512_4_1_tail:
+	KORTESTW    K1, K1
+	JZ          dotAccAVX512_4_1_next
+	VMOVUPS.Z   (SI), K1, Z28
+	VMOVUPS.Z   (SI)(R8*1), K1, Z29
+	VMOVUPS.Z   (SI)(R8*2), K1, Z30
+	VMOVUPS.Z   (SI)(R9*1), K1, Z31
+	VMOVUPS.Z   (DX), K1, Z3
+	VFMADD231PS Z3, Z28, Z8
+	VFMADD231PS Z3, Z29, Z13
+	VFMADD231PS Z3, Z30, Z18
+	VFMADD231PS Z3, Z31, Z23
+
+dotAccAVX512_4_1_next:
+	ADDQ          R12, SI
+	ADDQ          R13, DX
+	DECQ          BX
+	JNZ           dotAccAVX512_4_1_row
+	MOVQ          c+16(FP), DI
+	MOVQ          ldc+40(FP), R8
+	SHLQ          $0x02, R8
+	LEAQ          (R8)(R8*2), R9
+	VEXTRACTF64X4 $0x01, Z8, Y0
+	VADDPS        Y8, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI), X0, X0
+	VMOVSS        X0, (DI)
+	VEXTRACTF64X4 $0x01, Z13, Y0
+	VADDPS        Y13, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI)(R8*1), X0, X0
+	VMOVSS        X0, (DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z18, Y0
+	VADDPS        Y18, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI)(R8*2), X0, X0
+	VMOVSS        X0, (DI)(R8*2)
+	VEXTRACTF64X4 $0x01, Z23, Y0
+	VADDPS        Y23, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI)(R9*1), X0, X0
+	VMOVSS        X0, (DI)(R9*1)
+	VZEROUPPER
+	RET
+
+// func dotAccAVX512_4_2(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·dotAccAVX512_4_2(SB), NOSPLIT, $0-88
+	MOVQ   a+0(FP), SI
+	MOVQ   b+8(FP), DX
+	MOVQ   lda+24(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	LEAQ   (R10)(R10*2), R11
+	MOVQ   chunks+72(FP), AX
+	MOVQ   AX, R14
+	SHLQ   $0x06, R14
+	MOVQ   ra+56(FP), R12
+	SHLQ   $0x02, R12
+	SUBQ   R14, R12
+	MOVQ   rb+64(FP), R13
+	SHLQ   $0x02, R13
+	SUBQ   R14, R13
+	MOVQ   mask+80(FP), R14
+	KMOVW  R14, K1
+	MOVQ   rows+48(FP), BX
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z18, Z18, Z18
+	VXORPS Z19, Z19, Z19
+	VXORPS Z23, Z23, Z23
+	VXORPS Z24, Z24, Z24
+
+dotAccAVX512_4_2_row:
+	MOVQ  AX, CX
+	TESTQ CX, CX
+	JZ    dotAccAVX512_4_2_tail
+
+dotAccAVX512_4_2_chunk:
+	VMOVUPS     (SI), Z28
+	VMOVUPS     (SI)(R8*1), Z29
+	VMOVUPS     (SI)(R8*2), Z30
+	VMOVUPS     (SI)(R9*1), Z31
+	VMOVUPS     (DX), Z3
+	VFMADD231PS Z3, Z28, Z8
+	VFMADD231PS Z3, Z29, Z13
+	VFMADD231PS Z3, Z30, Z18
+	VFMADD231PS Z3, Z31, Z23
+	VMOVUPS     (DX)(R10*1), Z4
+	VFMADD231PS Z4, Z28, Z9
+	VFMADD231PS Z4, Z29, Z14
+	VFMADD231PS Z4, Z30, Z19
+	VFMADD231PS Z4, Z31, Z24
+	ADDQ        $0x40, SI
+	ADDQ        $0x40, DX
+	DECQ        CX
+	JNZ         dotAccAVX512_4_2_chunk
+
+dotAccAVX512_4_2_tail:
+	KORTESTW    K1, K1
+	JZ          dotAccAVX512_4_2_next
+	VMOVUPS.Z   (SI), K1, Z28
+	VMOVUPS.Z   (SI)(R8*1), K1, Z29
+	VMOVUPS.Z   (SI)(R8*2), K1, Z30
+	VMOVUPS.Z   (SI)(R9*1), K1, Z31
+	VMOVUPS.Z   (DX), K1, Z3
+	VFMADD231PS Z3, Z28, Z8
+	VFMADD231PS Z3, Z29, Z13
+	VFMADD231PS Z3, Z30, Z18
+	VFMADD231PS Z3, Z31, Z23
+	VMOVUPS.Z   (DX)(R10*1), K1, Z4
+	VFMADD231PS Z4, Z28, Z9
+	VFMADD231PS Z4, Z29, Z14
+	VFMADD231PS Z4, Z30, Z19
+	VFMADD231PS Z4, Z31, Z24
+
+dotAccAVX512_4_2_next:
+	ADDQ          R12, SI
+	ADDQ          R13, DX
+	DECQ          BX
+	JNZ           dotAccAVX512_4_2_row
+	MOVQ          c+16(FP), DI
+	MOVQ          ldc+40(FP), R8
+	SHLQ          $0x02, R8
+	LEAQ          (R8)(R8*2), R9
+	VEXTRACTF64X4 $0x01, Z8, Y0
+	VADDPS        Y8, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI), X0, X0
+	VMOVSS        X0, (DI)
+	VEXTRACTF64X4 $0x01, Z9, Y0
+	VADDPS        Y9, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI), X0, X0
+	VMOVSS        X0, 4(DI)
+	VEXTRACTF64X4 $0x01, Z13, Y0
+	VADDPS        Y13, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI)(R8*1), X0, X0
+	VMOVSS        X0, (DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z14, Y0
+	VADDPS        Y14, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI)(R8*1), X0, X0
+	VMOVSS        X0, 4(DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z18, Y0
+	VADDPS        Y18, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI)(R8*2), X0, X0
+	VMOVSS        X0, (DI)(R8*2)
+	VEXTRACTF64X4 $0x01, Z19, Y0
+	VADDPS        Y19, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI)(R8*2), X0, X0
+	VMOVSS        X0, 4(DI)(R8*2)
+	VEXTRACTF64X4 $0x01, Z23, Y0
+	VADDPS        Y23, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI)(R9*1), X0, X0
+	VMOVSS        X0, (DI)(R9*1)
+	VEXTRACTF64X4 $0x01, Z24, Y0
+	VADDPS        Y24, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI)(R9*1), X0, X0
+	VMOVSS        X0, 4(DI)(R9*1)
+	VZEROUPPER
+	RET
+
+// func dotAccAVX512_4_3(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·dotAccAVX512_4_3(SB), NOSPLIT, $0-88
+	MOVQ   a+0(FP), SI
+	MOVQ   b+8(FP), DX
+	MOVQ   lda+24(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	LEAQ   (R10)(R10*2), R11
+	MOVQ   chunks+72(FP), AX
+	MOVQ   AX, R14
+	SHLQ   $0x06, R14
+	MOVQ   ra+56(FP), R12
+	SHLQ   $0x02, R12
+	SUBQ   R14, R12
+	MOVQ   rb+64(FP), R13
+	SHLQ   $0x02, R13
+	SUBQ   R14, R13
+	MOVQ   mask+80(FP), R14
+	KMOVW  R14, K1
+	MOVQ   rows+48(FP), BX
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	VXORPS Z18, Z18, Z18
+	VXORPS Z19, Z19, Z19
+	VXORPS Z20, Z20, Z20
+	VXORPS Z23, Z23, Z23
+	VXORPS Z24, Z24, Z24
+	VXORPS Z25, Z25, Z25
+
+dotAccAVX512_4_3_row:
+	MOVQ  AX, CX
+	TESTQ CX, CX
+	JZ    dotAccAVX512_4_3_tail
+
+dotAccAVX512_4_3_chunk:
+	VMOVUPS     (SI), Z28
+	VMOVUPS     (SI)(R8*1), Z29
+	VMOVUPS     (SI)(R8*2), Z30
+	VMOVUPS     (SI)(R9*1), Z31
+	VMOVUPS     (DX), Z3
+	VFMADD231PS Z3, Z28, Z8
+	VFMADD231PS Z3, Z29, Z13
+	VFMADD231PS Z3, Z30, Z18
+	VFMADD231PS Z3, Z31, Z23
+	VMOVUPS     (DX)(R10*1), Z4
+	VFMADD231PS Z4, Z28, Z9
+	VFMADD231PS Z4, Z29, Z14
+	VFMADD231PS Z4, Z30, Z19
+	VFMADD231PS Z4, Z31, Z24
+	VMOVUPS     (DX)(R10*2), Z5
+	VFMADD231PS Z5, Z28, Z10
+	VFMADD231PS Z5, Z29, Z15
+	VFMADD231PS Z5, Z30, Z20
+	VFMADD231PS Z5, Z31, Z25
+	ADDQ        $0x40, SI
+	ADDQ        $0x40, DX
+	DECQ        CX
+	JNZ         dotAccAVX512_4_3_chunk
+
+dotAccAVX512_4_3_tail:
+	KORTESTW    K1, K1
+	JZ          dotAccAVX512_4_3_next
+	VMOVUPS.Z   (SI), K1, Z28
+	VMOVUPS.Z   (SI)(R8*1), K1, Z29
+	VMOVUPS.Z   (SI)(R8*2), K1, Z30
+	VMOVUPS.Z   (SI)(R9*1), K1, Z31
+	VMOVUPS.Z   (DX), K1, Z3
+	VFMADD231PS Z3, Z28, Z8
+	VFMADD231PS Z3, Z29, Z13
+	VFMADD231PS Z3, Z30, Z18
+	VFMADD231PS Z3, Z31, Z23
+	VMOVUPS.Z   (DX)(R10*1), K1, Z4
+	VFMADD231PS Z4, Z28, Z9
+	VFMADD231PS Z4, Z29, Z14
+	VFMADD231PS Z4, Z30, Z19
+	VFMADD231PS Z4, Z31, Z24
+	VMOVUPS.Z   (DX)(R10*2), K1, Z5
+	VFMADD231PS Z5, Z28, Z10
+	VFMADD231PS Z5, Z29, Z15
+	VFMADD231PS Z5, Z30, Z20
+	VFMADD231PS Z5, Z31, Z25
+
+dotAccAVX512_4_3_next:
+	ADDQ          R12, SI
+	ADDQ          R13, DX
+	DECQ          BX
+	JNZ           dotAccAVX512_4_3_row
+	MOVQ          c+16(FP), DI
+	MOVQ          ldc+40(FP), R8
+	SHLQ          $0x02, R8
+	LEAQ          (R8)(R8*2), R9
+	VEXTRACTF64X4 $0x01, Z8, Y0
+	VADDPS        Y8, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI), X0, X0
+	VMOVSS        X0, (DI)
+	VEXTRACTF64X4 $0x01, Z9, Y0
+	VADDPS        Y9, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI), X0, X0
+	VMOVSS        X0, 4(DI)
+	VEXTRACTF64X4 $0x01, Z10, Y0
+	VADDPS        Y10, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        8(DI), X0, X0
+	VMOVSS        X0, 8(DI)
+	VEXTRACTF64X4 $0x01, Z13, Y0
+	VADDPS        Y13, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI)(R8*1), X0, X0
+	VMOVSS        X0, (DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z14, Y0
+	VADDPS        Y14, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI)(R8*1), X0, X0
+	VMOVSS        X0, 4(DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z15, Y0
+	VADDPS        Y15, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        8(DI)(R8*1), X0, X0
+	VMOVSS        X0, 8(DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z18, Y0
+	VADDPS        Y18, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI)(R8*2), X0, X0
+	VMOVSS        X0, (DI)(R8*2)
+	VEXTRACTF64X4 $0x01, Z19, Y0
+	VADDPS        Y19, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI)(R8*2), X0, X0
+	VMOVSS        X0, 4(DI)(R8*2)
+	VEXTRACTF64X4 $0x01, Z20, Y0
+	VADDPS        Y20, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        8(DI)(R8*2), X0, X0
+	VMOVSS        X0, 8(DI)(R8*2)
+	VEXTRACTF64X4 $0x01, Z23, Y0
+	VADDPS        Y23, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI)(R9*1), X0, X0
+	VMOVSS        X0, (DI)(R9*1)
+	VEXTRACTF64X4 $0x01, Z24, Y0
+	VADDPS        Y24, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI)(R9*1), X0, X0
+	VMOVSS        X0, 4(DI)(R9*1)
+	VEXTRACTF64X4 $0x01, Z25, Y0
+	VADDPS        Y25, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        8(DI)(R9*1), X0, X0
+	VMOVSS        X0, 8(DI)(R9*1)
+	VZEROUPPER
+	RET
+
+// func dotAccAVX512_4_4(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·dotAccAVX512_4_4(SB), NOSPLIT, $0-88
+	MOVQ   a+0(FP), SI
+	MOVQ   b+8(FP), DX
+	MOVQ   lda+24(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	LEAQ   (R10)(R10*2), R11
+	MOVQ   chunks+72(FP), AX
+	MOVQ   AX, R14
+	SHLQ   $0x06, R14
+	MOVQ   ra+56(FP), R12
+	SHLQ   $0x02, R12
+	SUBQ   R14, R12
+	MOVQ   rb+64(FP), R13
+	SHLQ   $0x02, R13
+	SUBQ   R14, R13
+	MOVQ   mask+80(FP), R14
+	KMOVW  R14, K1
+	MOVQ   rows+48(FP), BX
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	VXORPS Z16, Z16, Z16
+	VXORPS Z18, Z18, Z18
+	VXORPS Z19, Z19, Z19
+	VXORPS Z20, Z20, Z20
+	VXORPS Z21, Z21, Z21
+	VXORPS Z23, Z23, Z23
+	VXORPS Z24, Z24, Z24
+	VXORPS Z25, Z25, Z25
+	VXORPS Z26, Z26, Z26
+
+dotAccAVX512_4_4_row:
+	MOVQ  AX, CX
+	TESTQ CX, CX
+	JZ    dotAccAVX512_4_4_tail
+
+dotAccAVX512_4_4_chunk:
+	VMOVUPS     (SI), Z28
+	VMOVUPS     (SI)(R8*1), Z29
+	VMOVUPS     (SI)(R8*2), Z30
+	VMOVUPS     (SI)(R9*1), Z31
+	VMOVUPS     (DX), Z3
+	VFMADD231PS Z3, Z28, Z8
+	VFMADD231PS Z3, Z29, Z13
+	VFMADD231PS Z3, Z30, Z18
+	VFMADD231PS Z3, Z31, Z23
+	VMOVUPS     (DX)(R10*1), Z4
+	VFMADD231PS Z4, Z28, Z9
+	VFMADD231PS Z4, Z29, Z14
+	VFMADD231PS Z4, Z30, Z19
+	VFMADD231PS Z4, Z31, Z24
+	VMOVUPS     (DX)(R10*2), Z5
+	VFMADD231PS Z5, Z28, Z10
+	VFMADD231PS Z5, Z29, Z15
+	VFMADD231PS Z5, Z30, Z20
+	VFMADD231PS Z5, Z31, Z25
+	VMOVUPS     (DX)(R11*1), Z6
+	VFMADD231PS Z6, Z28, Z11
+	VFMADD231PS Z6, Z29, Z16
+	VFMADD231PS Z6, Z30, Z21
+	VFMADD231PS Z6, Z31, Z26
+	ADDQ        $0x40, SI
+	ADDQ        $0x40, DX
+	DECQ        CX
+	JNZ         dotAccAVX512_4_4_chunk
+
+dotAccAVX512_4_4_tail:
+	KORTESTW    K1, K1
+	JZ          dotAccAVX512_4_4_next
+	VMOVUPS.Z   (SI), K1, Z28
+	VMOVUPS.Z   (SI)(R8*1), K1, Z29
+	VMOVUPS.Z   (SI)(R8*2), K1, Z30
+	VMOVUPS.Z   (SI)(R9*1), K1, Z31
+	VMOVUPS.Z   (DX), K1, Z3
+	VFMADD231PS Z3, Z28, Z8
+	VFMADD231PS Z3, Z29, Z13
+	VFMADD231PS Z3, Z30, Z18
+	VFMADD231PS Z3, Z31, Z23
+	VMOVUPS.Z   (DX)(R10*1), K1, Z4
+	VFMADD231PS Z4, Z28, Z9
+	VFMADD231PS Z4, Z29, Z14
+	VFMADD231PS Z4, Z30, Z19
+	VFMADD231PS Z4, Z31, Z24
+	VMOVUPS.Z   (DX)(R10*2), K1, Z5
+	VFMADD231PS Z5, Z28, Z10
+	VFMADD231PS Z5, Z29, Z15
+	VFMADD231PS Z5, Z30, Z20
+	VFMADD231PS Z5, Z31, Z25
+	VMOVUPS.Z   (DX)(R11*1), K1, Z6
+	VFMADD231PS Z6, Z28, Z11
+	VFMADD231PS Z6, Z29, Z16
+	VFMADD231PS Z6, Z30, Z21
+	VFMADD231PS Z6, Z31, Z26
+
+dotAccAVX512_4_4_next:
+	ADDQ          R12, SI
+	ADDQ          R13, DX
+	DECQ          BX
+	JNZ           dotAccAVX512_4_4_row
+	MOVQ          c+16(FP), DI
+	MOVQ          ldc+40(FP), R8
+	SHLQ          $0x02, R8
+	LEAQ          (R8)(R8*2), R9
+	VEXTRACTF64X4 $0x01, Z8, Y0
+	VADDPS        Y8, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI), X0, X0
+	VMOVSS        X0, (DI)
+	VEXTRACTF64X4 $0x01, Z9, Y0
+	VADDPS        Y9, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI), X0, X0
+	VMOVSS        X0, 4(DI)
+	VEXTRACTF64X4 $0x01, Z10, Y0
+	VADDPS        Y10, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        8(DI), X0, X0
+	VMOVSS        X0, 8(DI)
+	VEXTRACTF64X4 $0x01, Z11, Y0
+	VADDPS        Y11, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        12(DI), X0, X0
+	VMOVSS        X0, 12(DI)
+	VEXTRACTF64X4 $0x01, Z13, Y0
+	VADDPS        Y13, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI)(R8*1), X0, X0
+	VMOVSS        X0, (DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z14, Y0
+	VADDPS        Y14, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI)(R8*1), X0, X0
+	VMOVSS        X0, 4(DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z15, Y0
+	VADDPS        Y15, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        8(DI)(R8*1), X0, X0
+	VMOVSS        X0, 8(DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z16, Y0
+	VADDPS        Y16, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        12(DI)(R8*1), X0, X0
+	VMOVSS        X0, 12(DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z18, Y0
+	VADDPS        Y18, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI)(R8*2), X0, X0
+	VMOVSS        X0, (DI)(R8*2)
+	VEXTRACTF64X4 $0x01, Z19, Y0
+	VADDPS        Y19, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI)(R8*2), X0, X0
+	VMOVSS        X0, 4(DI)(R8*2)
+	VEXTRACTF64X4 $0x01, Z20, Y0
+	VADDPS        Y20, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        8(DI)(R8*2), X0, X0
+	VMOVSS        X0, 8(DI)(R8*2)
+	VEXTRACTF64X4 $0x01, Z21, Y0
+	VADDPS        Y21, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        12(DI)(R8*2), X0, X0
+	VMOVSS        X0, 12(DI)(R8*2)
+	VEXTRACTF64X4 $0x01, Z23, Y0
+	VADDPS        Y23, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI)(R9*1), X0, X0
+	VMOVSS        X0, (DI)(R9*1)
+	VEXTRACTF64X4 $0x01, Z24, Y0
+	VADDPS        Y24, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI)(R9*1), X0, X0
+	VMOVSS        X0, 4(DI)(R9*1)
+	VEXTRACTF64X4 $0x01, Z25, Y0
+	VADDPS        Y25, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        8(DI)(R9*1), X0, X0
+	VMOVSS        X0, 8(DI)(R9*1)
+	VEXTRACTF64X4 $0x01, Z26, Y0
+	VADDPS        Y26, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        12(DI)(R9*1), X0, X0
+	VMOVSS        X0, 12(DI)(R9*1)
+	VZEROUPPER
+	RET
+
+// func dotAccAVX512_4_5(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·dotAccAVX512_4_5(SB), NOSPLIT, $0-88
+	MOVQ   a+0(FP), SI
+	MOVQ   b+8(FP), DX
+	MOVQ   lda+24(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	LEAQ   (R10)(R10*2), R11
+	MOVQ   chunks+72(FP), AX
+	MOVQ   AX, R14
+	SHLQ   $0x06, R14
+	MOVQ   ra+56(FP), R12
+	SHLQ   $0x02, R12
+	SUBQ   R14, R12
+	MOVQ   rb+64(FP), R13
+	SHLQ   $0x02, R13
+	SUBQ   R14, R13
+	MOVQ   mask+80(FP), R14
+	KMOVW  R14, K1
+	MOVQ   rows+48(FP), BX
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	VXORPS Z16, Z16, Z16
+	VXORPS Z17, Z17, Z17
+	VXORPS Z18, Z18, Z18
+	VXORPS Z19, Z19, Z19
+	VXORPS Z20, Z20, Z20
+	VXORPS Z21, Z21, Z21
+	VXORPS Z22, Z22, Z22
+	VXORPS Z23, Z23, Z23
+	VXORPS Z24, Z24, Z24
+	VXORPS Z25, Z25, Z25
+	VXORPS Z26, Z26, Z26
+	VXORPS Z27, Z27, Z27
+
+dotAccAVX512_4_5_row:
+	MOVQ  AX, CX
+	TESTQ CX, CX
+	JZ    dotAccAVX512_4_5_tail
+
+dotAccAVX512_4_5_chunk:
+	VMOVUPS     (SI), Z28
+	VMOVUPS     (SI)(R8*1), Z29
+	VMOVUPS     (SI)(R8*2), Z30
+	VMOVUPS     (SI)(R9*1), Z31
+	VMOVUPS     (DX), Z3
+	VFMADD231PS Z3, Z28, Z8
+	VFMADD231PS Z3, Z29, Z13
+	VFMADD231PS Z3, Z30, Z18
+	VFMADD231PS Z3, Z31, Z23
+	VMOVUPS     (DX)(R10*1), Z4
+	VFMADD231PS Z4, Z28, Z9
+	VFMADD231PS Z4, Z29, Z14
+	VFMADD231PS Z4, Z30, Z19
+	VFMADD231PS Z4, Z31, Z24
+	VMOVUPS     (DX)(R10*2), Z5
+	VFMADD231PS Z5, Z28, Z10
+	VFMADD231PS Z5, Z29, Z15
+	VFMADD231PS Z5, Z30, Z20
+	VFMADD231PS Z5, Z31, Z25
+	VMOVUPS     (DX)(R11*1), Z6
+	VFMADD231PS Z6, Z28, Z11
+	VFMADD231PS Z6, Z29, Z16
+	VFMADD231PS Z6, Z30, Z21
+	VFMADD231PS Z6, Z31, Z26
+	VMOVUPS     (DX)(R10*4), Z7
+	VFMADD231PS Z7, Z28, Z12
+	VFMADD231PS Z7, Z29, Z17
+	VFMADD231PS Z7, Z30, Z22
+	VFMADD231PS Z7, Z31, Z27
+	ADDQ        $0x40, SI
+	ADDQ        $0x40, DX
+	DECQ        CX
+	JNZ         dotAccAVX512_4_5_chunk
+
+dotAccAVX512_4_5_tail:
+	KORTESTW    K1, K1
+	JZ          dotAccAVX512_4_5_next
+	VMOVUPS.Z   (SI), K1, Z28
+	VMOVUPS.Z   (SI)(R8*1), K1, Z29
+	VMOVUPS.Z   (SI)(R8*2), K1, Z30
+	VMOVUPS.Z   (SI)(R9*1), K1, Z31
+	VMOVUPS.Z   (DX), K1, Z3
+	VFMADD231PS Z3, Z28, Z8
+	VFMADD231PS Z3, Z29, Z13
+	VFMADD231PS Z3, Z30, Z18
+	VFMADD231PS Z3, Z31, Z23
+	VMOVUPS.Z   (DX)(R10*1), K1, Z4
+	VFMADD231PS Z4, Z28, Z9
+	VFMADD231PS Z4, Z29, Z14
+	VFMADD231PS Z4, Z30, Z19
+	VFMADD231PS Z4, Z31, Z24
+	VMOVUPS.Z   (DX)(R10*2), K1, Z5
+	VFMADD231PS Z5, Z28, Z10
+	VFMADD231PS Z5, Z29, Z15
+	VFMADD231PS Z5, Z30, Z20
+	VFMADD231PS Z5, Z31, Z25
+	VMOVUPS.Z   (DX)(R11*1), K1, Z6
+	VFMADD231PS Z6, Z28, Z11
+	VFMADD231PS Z6, Z29, Z16
+	VFMADD231PS Z6, Z30, Z21
+	VFMADD231PS Z6, Z31, Z26
+	VMOVUPS.Z   (DX)(R10*4), K1, Z7
+	VFMADD231PS Z7, Z28, Z12
+	VFMADD231PS Z7, Z29, Z17
+	VFMADD231PS Z7, Z30, Z22
+	VFMADD231PS Z7, Z31, Z27
+
+dotAccAVX512_4_5_next:
+	ADDQ          R12, SI
+	ADDQ          R13, DX
+	DECQ          BX
+	JNZ           dotAccAVX512_4_5_row
+	MOVQ          c+16(FP), DI
+	MOVQ          ldc+40(FP), R8
+	SHLQ          $0x02, R8
+	LEAQ          (R8)(R8*2), R9
+	VEXTRACTF64X4 $0x01, Z8, Y0
+	VADDPS        Y8, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI), X0, X0
+	VMOVSS        X0, (DI)
+	VEXTRACTF64X4 $0x01, Z9, Y0
+	VADDPS        Y9, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI), X0, X0
+	VMOVSS        X0, 4(DI)
+	VEXTRACTF64X4 $0x01, Z10, Y0
+	VADDPS        Y10, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        8(DI), X0, X0
+	VMOVSS        X0, 8(DI)
+	VEXTRACTF64X4 $0x01, Z11, Y0
+	VADDPS        Y11, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        12(DI), X0, X0
+	VMOVSS        X0, 12(DI)
+	VEXTRACTF64X4 $0x01, Z12, Y0
+	VADDPS        Y12, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        16(DI), X0, X0
+	VMOVSS        X0, 16(DI)
+	VEXTRACTF64X4 $0x01, Z13, Y0
+	VADDPS        Y13, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI)(R8*1), X0, X0
+	VMOVSS        X0, (DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z14, Y0
+	VADDPS        Y14, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI)(R8*1), X0, X0
+	VMOVSS        X0, 4(DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z15, Y0
+	VADDPS        Y15, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        8(DI)(R8*1), X0, X0
+	VMOVSS        X0, 8(DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z16, Y0
+	VADDPS        Y16, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        12(DI)(R8*1), X0, X0
+	VMOVSS        X0, 12(DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z17, Y0
+	VADDPS        Y17, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        16(DI)(R8*1), X0, X0
+	VMOVSS        X0, 16(DI)(R8*1)
+	VEXTRACTF64X4 $0x01, Z18, Y0
+	VADDPS        Y18, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI)(R8*2), X0, X0
+	VMOVSS        X0, (DI)(R8*2)
+	VEXTRACTF64X4 $0x01, Z19, Y0
+	VADDPS        Y19, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI)(R8*2), X0, X0
+	VMOVSS        X0, 4(DI)(R8*2)
+	VEXTRACTF64X4 $0x01, Z20, Y0
+	VADDPS        Y20, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        8(DI)(R8*2), X0, X0
+	VMOVSS        X0, 8(DI)(R8*2)
+	VEXTRACTF64X4 $0x01, Z21, Y0
+	VADDPS        Y21, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        12(DI)(R8*2), X0, X0
+	VMOVSS        X0, 12(DI)(R8*2)
+	VEXTRACTF64X4 $0x01, Z22, Y0
+	VADDPS        Y22, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        16(DI)(R8*2), X0, X0
+	VMOVSS        X0, 16(DI)(R8*2)
+	VEXTRACTF64X4 $0x01, Z23, Y0
+	VADDPS        Y23, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        (DI)(R9*1), X0, X0
+	VMOVSS        X0, (DI)(R9*1)
+	VEXTRACTF64X4 $0x01, Z24, Y0
+	VADDPS        Y24, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        4(DI)(R9*1), X0, X0
+	VMOVSS        X0, 4(DI)(R9*1)
+	VEXTRACTF64X4 $0x01, Z25, Y0
+	VADDPS        Y25, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        8(DI)(R9*1), X0, X0
+	VMOVSS        X0, 8(DI)(R9*1)
+	VEXTRACTF64X4 $0x01, Z26, Y0
+	VADDPS        Y26, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        12(DI)(R9*1), X0, X0
+	VMOVSS        X0, 12(DI)(R9*1)
+	VEXTRACTF64X4 $0x01, Z27, Y0
+	VADDPS        Y27, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VADDPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VADDPS        X1, X0, X0
+	VADDSS        16(DI)(R9*1), X0, X0
+	VMOVSS        X0, 16(DI)(R9*1)
+	VZEROUPPER
+	RET

@@ -55,3 +55,11 @@ var dgemmAVX2Kernels = [2][2][]gemmKernel[float64]{
 		{nil, dgemmAVX2K2_1, dgemmAVX2K2_2, dgemmAVX2K2_3, dgemmAVX2K2_4, dgemmAVX2K2_5, dgemmAVX2K2_6},
 	},
 }
+
+// dotAccAVX512Kernels holds the kernels of DotAcc, indexed by [rows of A][rows of B].
+var dotAccAVX512Kernels = [5][6]dotKernel{
+	1: {1: dotAccAVX512_1_1, 2: dotAccAVX512_1_2, 3: dotAccAVX512_1_3, 4: dotAccAVX512_1_4, 5: dotAccAVX512_1_5},
+	2: {1: dotAccAVX512_2_1, 2: dotAccAVX512_2_2, 3: dotAccAVX512_2_3, 4: dotAccAVX512_2_4, 5: dotAccAVX512_2_5},
+	3: {1: dotAccAVX512_3_1, 2: dotAccAVX512_3_2, 3: dotAccAVX512_3_3, 4: dotAccAVX512_3_4, 5: dotAccAVX512_3_5},
+	4: {1: dotAccAVX512_4_1, 2: dotAccAVX512_4_2, 3: dotAccAVX512_4_3, 4: dotAccAVX512_4_4, 5: dotAccAVX512_4_5},
+}

@@ -29,3 +29,6 @@ func vUnary(op int, dst, x *float32, n int)      { panic("kernel: no vector kern
 func vMaxPool2x2(y *float32, idx *int64, x *float32, sh, oh, ow, top, width int) {
 	panic("kernel: no vector kernels")
 }
+func dotAccAsm(m, n, rows, p int, a []float32, lda, ra int, b []float32, ldb, rb int, c []float32, ldc int) {
+	panic("kernel: no vector kernels")
+}

@@ -107,3 +107,7 @@ func vUnary(op int, dst, x *float32, n int) {
 func vMaxPool2x2(y *float32, idx *int64, x *float32, sh, oh, ow, top, width int) {
 	maxPool2x2AVX512(y, idx, x, sh, oh, ow, top, width)
 }
+
+func dotAccAsm(m, n, rows, p int, a []float32, lda, ra int, b []float32, ldb, rb int, c []float32, ldc int) {
+	dotAccTiles(&dotAccAVX512Kernels, m, n, rows, p, a, lda, ra, b, ldb, rb, c, ldc)
+}

@@ -33,6 +33,7 @@ func main() {
 	genPack()
 	genElementwise()
 	genPool()
+	genDot(&tab)
 
 	if *tables != "" {
 		src, err := format.Source(tab.Bytes())
