@@ -4,8 +4,11 @@
 // A Dataset is an indexable collection of examples: Example(i) returns the
 // input x and the target y of example i. Targets are Int64 class indices
 // (one scalar per example) or Float32 regression targets. TensorDataset
-// holds all examples in two tensors whose first axis indexes the examples;
-// Subset and RandomSplit select parts of a dataset without copying it.
+// holds all examples in two tensors whose first axis indexes the examples.
+// Uint8Dataset stores inputs such as grey pixels as one byte per element,
+// a quarter of the memory of Float32, and converts them to Float32 (byte
+// times a scale) as examples and batches are read. Subset and RandomSplit
+// select parts of a dataset without copying it.
 //
 // A dataset that can copy many examples at once into preallocated tensors
 // implements Batcher. The Loader uses it when it is available, so that a

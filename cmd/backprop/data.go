@@ -17,6 +17,7 @@ import (
 	"github.com/backprop-go/backprop/data/idx"
 	"github.com/backprop-go/backprop/data/imagefolder"
 	"github.com/backprop-go/backprop/datasets/mnist"
+	"github.com/backprop-go/backprop/tensor"
 )
 
 // dataInfo describes a dataset as the model and the checkpoint need it.
@@ -229,8 +230,15 @@ func loadData(spec string, o dataOptions) (loadedData, error) {
 func maxLabel(dss ...data.Dataset) int64 {
 	var m int64
 	for _, ds := range dss {
-		if td, ok := ds.(*data.TensorDataset); ok {
-			for _, v := range td.Y().RawInt64() {
+		var y *tensor.Tensor
+		switch d := ds.(type) {
+		case *data.TensorDataset:
+			y = d.Y()
+		case *data.Uint8Dataset:
+			y = d.Y()
+		}
+		if y != nil && y.DType() == tensor.Int64 {
+			for _, v := range y.RawInt64() {
 				m = max(m, v)
 			}
 			continue

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/backprop-go/backprop/data"
+	"github.com/backprop-go/backprop/tensor"
 )
 
 // NewDataset returns the dataset of the images and labels of an IDX pair,
@@ -19,6 +20,47 @@ import (
 // to [0, 1] and other types unscaled; labels must be a 1-dimensional file
 // of non-negative integers, one per image, and become Int64 [N].
 func NewDataset(images, labels *File) (*data.TensorDataset, error) {
+	y, err := checkPair(images, labels)
+	if err != nil {
+		return nil, err
+	}
+	scale := 1.0
+	if images.Type == UByte {
+		scale = 1.0 / 255
+	}
+	x := images.Float32(scale)
+	if len(images.Dims) == 3 {
+		x = x.Unsqueeze(1)
+	}
+	return data.NewTensorDataset(x, y)
+}
+
+// NewUint8Dataset returns the dataset of the images and labels of an IDX
+// pair with the images kept as bytes, a quarter of the memory NewDataset
+// takes: its examples are those of NewDataset, bit for bit. The images
+// must be of type UByte; they are read as Float32 pixel/255, in examples of
+// shape [1, H, W] for images of shape [N, H, W] (other shapes [N, ...]
+// give examples of shape [...]). The dataset uses images.Data without
+// copying it. The labels are checked and converted as by NewDataset.
+func NewUint8Dataset(images, labels *File) (*data.Uint8Dataset, error) {
+	if images.Type != UByte {
+		return nil, fmt.Errorf("images have type %s, want unsigned byte", images.Type)
+	}
+	y, err := checkPair(images, labels)
+	if err != nil {
+		return nil, err
+	}
+	shape := images.Dims[1:]
+	if len(images.Dims) == 3 {
+		shape = []int{1, images.Dims[1], images.Dims[2]}
+	}
+	return data.NewUint8Dataset(images.Data, shape, y, 1.0/255)
+}
+
+// checkPair checks that images has a first axis of examples and labels
+// holds one non-negative integer per image, and returns the labels as an
+// Int64 [N] tensor.
+func checkPair(images, labels *File) (*tensor.Tensor, error) {
 	if len(images.Dims) < 2 {
 		return nil, fmt.Errorf("images have dimensions %v, want [N, ...] with at least 2", images.Dims)
 	}
@@ -31,21 +73,13 @@ func NewDataset(images, labels *File) (*data.TensorDataset, error) {
 	if images.Dims[0] != labels.Dims[0] {
 		return nil, fmt.Errorf("%d images but %d labels", images.Dims[0], labels.Dims[0])
 	}
-	scale := 1.0
-	if images.Type == UByte {
-		scale = 1.0 / 255
-	}
-	x := images.Float32(scale)
-	if len(images.Dims) == 3 {
-		x = x.Unsqueeze(1)
-	}
 	y := labels.Tensor()
 	for i, v := range y.RawInt64() {
 		if v < 0 {
 			return nil, fmt.Errorf("label %d is negative (%d)", i, v)
 		}
 	}
-	return data.NewTensorDataset(x, y)
+	return y, nil
 }
 
 // The file names LoadDir looks for, in order of preference, each also with

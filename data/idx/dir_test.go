@@ -1,6 +1,8 @@
 package idx_test
 
 import (
+	"bytes"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -129,5 +131,123 @@ func TestLoadDirErrors(t *testing.T) {
 	os.WriteFile(file, nil, 0o644)
 	if _, _, err := idx.LoadDir(file); err == nil || !strings.Contains(err.Error(), "is not a directory") {
 		t.Fatalf("file as directory: error %v", err)
+	}
+}
+
+// decoded encodes x as an IDX file of type typ and decodes it.
+func decoded(t *testing.T, x *tensor.Tensor, typ idx.Type) *idx.File {
+	t.Helper()
+	f, err := idx.Decode(bytes.NewReader(encode(t, x, typ)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// byteImages returns images of the given shape whose pixels run through
+// every byte value: element j of the tensor is (7·j + 3) mod 256.
+func byteImages(shape ...int) *tensor.Tensor {
+	v := make([]int64, tensor.Numel(shape))
+	for j := range v {
+		v[j] = int64((7*j + 3) % 256)
+	}
+	return tensor.FromSlice(v, shape...)
+}
+
+func TestNewUint8Dataset(t *testing.T) {
+	cases := []struct {
+		name    string
+		images  []int // shape of the images file
+		example []int // shape of one example
+	}{
+		{"images", []int{9, 5, 7}, []int{1, 5, 7}},
+		{"flat", []int{6, 50}, []int{50}},
+		{"channels", []int{4, 3, 4, 5}, []int{3, 4, 5}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			n := c.images[0]
+			images := decoded(t, byteImages(c.images...), idx.UByte)
+			lv := make([]int64, n)
+			for i := range lv {
+				lv[i] = int64((5 * i) % 10)
+			}
+			labels := decoded(t, tensor.FromSlice(lv), idx.UByte)
+			got, err := idx.NewUint8Dataset(images, labels)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := idx.NewDataset(images, labels)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Len() != n || want.Len() != n {
+				t.Fatalf("lengths %d and %d, want %d", got.Len(), want.Len(), n)
+			}
+			if &got.Bytes()[0] != &images.Data[0] || got.Scale() != 1.0/255 {
+				t.Fatalf("the dataset copies the images or scales them by %v", got.Scale())
+			}
+			for i := range n {
+				gx, gy := got.Example(i)
+				wx, wy := want.Example(i)
+				if !slices.Equal(gx.Shape(), c.example) || !slices.Equal(wx.Shape(), c.example) {
+					t.Fatalf("example %d has shape %v (NewDataset: %v), want %v", i, gx.Shape(), wx.Shape(), c.example)
+				}
+				if !bitsEqual(gx.Float32s(), wx.Float32s()) {
+					t.Fatalf("example %d: inputs %v, NewDataset has %v", i, gx.Float32s(), wx.Float32s())
+				}
+				if gy.DType() != tensor.Int64 || gy.Dim() != 0 || gy.Item() != wy.Item() || gy.Item() != float64(lv[i]) {
+					t.Fatalf("example %d: label %v, want %d", i, gy, lv[i])
+				}
+			}
+			// The pixels are bytes/255: example 1 starts at element len(x).
+			x, _ := got.Example(1)
+			xv := x.Float32s()
+			for j, v := range xv {
+				b := (7*(len(xv)+j) + 3) % 256
+				if v != float32(b)/255 {
+					t.Fatalf("example 1 pixel %d = %v, want %d/255", j, v, b)
+				}
+			}
+		})
+	}
+}
+
+// bitsEqual reports whether a and b hold bitwise identical values.
+func bitsEqual(a, b []float32) bool {
+	return slices.EqualFunc(a, b, func(u, v float32) bool { return math.Float32bits(u) == math.Float32bits(v) })
+}
+
+func TestNewUint8DatasetErrors(t *testing.T) {
+	images := func() *idx.File { return decoded(t, byteImages(3, 2, 2), idx.UByte) }
+	labels := func() *idx.File { return decoded(t, tensor.FromSlice([]int64{5, 0, 4}), idx.UByte) }
+	cases := []struct {
+		name           string
+		images, labels *idx.File
+		want           string
+		tensorToo      bool // NewDataset fails with the same error
+	}{
+		{"signed bytes", decoded(t, byteImages(3, 2, 2).SubScalar(128), idx.Byte), labels(), "images have type signed byte, want unsigned byte", false},
+		{"floats", decoded(t, byteImages(3, 2, 2), idx.Float), labels(), "images have type float, want unsigned byte", false},
+		{"image dims", decoded(t, byteImages(3), idx.UByte), labels(), "images have dimensions [3], want [N, ...] with at least 2", true},
+		{"label dims", images(), decoded(t, tensor.FromSlice([]int64{5, 0, 4}, 3, 1), idx.UByte), "labels have dimensions [3 1], want [N]", true},
+		{"label type", images(), decoded(t, tensor.FromSlice([]int64{5, 0, 4}), idx.Double), "labels have type double, want an integer type", true},
+		{"count", images(), decoded(t, tensor.FromSlice([]int64{5, 0}), idx.UByte), "3 images but 2 labels", true},
+		{"negative label", images(), decoded(t, tensor.FromSlice([]int64{5, -1, 4}), idx.Byte), "label 1 is negative (-1)", true},
+		{"empty image", decoded(t, tensor.Zeros(tensor.Int64, 3, 0, 2), idx.UByte), labels(), "input shape [1 0 2] has a non-positive dimension", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ds, err := idx.NewUint8Dataset(c.images, c.labels)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v (dataset %v), want %q", err, ds, c.want)
+			}
+			if !c.tensorToo {
+				return
+			}
+			if _, err := idx.NewDataset(c.images, c.labels); err == nil || err.Error() != c.want {
+				t.Fatalf("NewDataset: error %v, want %q", err, c.want)
+			}
+		})
 	}
 }

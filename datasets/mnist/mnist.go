@@ -6,10 +6,12 @@
 // Corinna Cortes and Christopher J.C. Burges, licensed under CC BY-SA 3.0;
 // see the NOTICE file in this directory.
 //
-// Load decodes them into datasets whose inputs are Float32 [1, 28, 28]
+// Load decodes them into datasets whose inputs read as Float32 [1, 28, 28]
 // images with pixels in [0, 1] (0 is the white background) and whose
-// targets are Int64 class indices. A flat view for multilayer perceptrons
-// costs no copy:
+// targets are Int64 class indices. The pixels are stored as bytes and
+// converted as examples and batches are read (see data.Uint8Dataset), so
+// the training set takes 47 MB of memory instead of the 188 MB of Float32
+// pixels. A flat view for multilayer perceptrons costs no copy:
 //
 //	train, test, err := mnist.Load()
 //	flat := train.ReshapeX(784) // inputs [784]
@@ -53,7 +55,7 @@ type file struct {
 
 // Load decodes the embedded training and test sets. Each call returns new
 // datasets; they are read-only and safe for concurrent use.
-func Load() (train, test *data.TensorDataset, err error) {
+func Load() (train, test *data.Uint8Dataset, err error) {
 	sets, err := load([][2]file{
 		{{"train-images-idx3-ubyte.gz", trainImages}, {"train-labels-idx1-ubyte.gz", trainLabels}},
 		{{"t10k-images-idx3-ubyte.gz", testImages}, {"t10k-labels-idx1-ubyte.gz", testLabels}},
@@ -65,7 +67,7 @@ func Load() (train, test *data.TensorDataset, err error) {
 }
 
 // Train decodes the embedded training set only.
-func Train() (*data.TensorDataset, error) {
+func Train() (*data.Uint8Dataset, error) {
 	sets, err := load([][2]file{{{"train-images-idx3-ubyte.gz", trainImages}, {"train-labels-idx1-ubyte.gz", trainLabels}}})
 	if err != nil {
 		return nil, err
@@ -74,7 +76,7 @@ func Train() (*data.TensorDataset, error) {
 }
 
 // Test decodes the embedded test set only.
-func Test() (*data.TensorDataset, error) {
+func Test() (*data.Uint8Dataset, error) {
 	sets, err := load([][2]file{{{"t10k-images-idx3-ubyte.gz", testImages}, {"t10k-labels-idx1-ubyte.gz", testLabels}}})
 	if err != nil {
 		return nil, err
@@ -83,7 +85,7 @@ func Test() (*data.TensorDataset, error) {
 }
 
 // load decodes image and label files concurrently and pairs them.
-func load(pairs [][2]file) ([]*data.TensorDataset, error) {
+func load(pairs [][2]file) ([]*data.Uint8Dataset, error) {
 	decoded := make([][2]*idx.File, len(pairs))
 	errs := make([][2]error, len(pairs))
 	var wg sync.WaitGroup
@@ -99,14 +101,14 @@ func load(pairs [][2]file) ([]*data.TensorDataset, error) {
 		}
 	}
 	wg.Wait()
-	out := make([]*data.TensorDataset, len(pairs))
+	out := make([]*data.Uint8Dataset, len(pairs))
 	for p, pair := range pairs {
 		for _, err := range errs[p] {
 			if err != nil {
 				return nil, err
 			}
 		}
-		ds, err := idx.NewDataset(decoded[p][0], decoded[p][1])
+		ds, err := idx.NewUint8Dataset(decoded[p][0], decoded[p][1])
 		if err != nil {
 			return nil, fmt.Errorf("mnist: %s and %s: %w", pair[0].name, pair[1].name, err)
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/backprop-go/backprop/data"
 	"github.com/backprop-go/backprop/datasets/mnist"
+	"github.com/backprop-go/backprop/tensor"
 )
 
 func TestLoad(t *testing.T) {
@@ -17,7 +18,7 @@ func TestLoad(t *testing.T) {
 	}
 	cases := []struct {
 		name  string
-		set   *data.TensorDataset
+		set   *data.Uint8Dataset
 		n     int
 		first []int64
 		// The number of examples of each digit, as published with the
@@ -39,8 +40,12 @@ func TestLoad(t *testing.T) {
 			if set.Len() != c.n {
 				t.Fatalf("%d examples, want %d", set.Len(), c.n)
 			}
-			if got := set.X().Shape(); !slices.Equal(got, []int{c.n, 1, mnist.Height, mnist.Width}) {
-				t.Fatalf("images %v", got)
+			x, _ := set.Example(0)
+			if got := x.Shape(); !slices.Equal(got, []int{1, mnist.Height, mnist.Width}) || x.DType() != tensor.Float32 {
+				t.Fatalf("images of dtype %v and shape %v, want float32 [1 %d %d]", x.DType(), got, mnist.Height, mnist.Width)
+			}
+			if got, want := len(set.Bytes()), c.n*mnist.Height*mnist.Width; got != want {
+				t.Fatalf("%d bytes of pixels, want %d", got, want)
 			}
 			y := set.Y().Int64s()
 			if !slices.Equal(y[:10], c.first) {
@@ -53,16 +58,29 @@ func TestLoad(t *testing.T) {
 			if !slices.Equal(hist, c.hist) {
 				t.Fatalf("label counts %v, want %v", hist, c.hist)
 			}
+			// The pixels as the Loader reads them, in batches of 1000.
 			var sum, sq float64
 			lo, hi := float32(1), float32(0)
-			px := set.X().RawFloat32()
-			for _, v := range px {
-				sum += float64(v)
-				sq += float64(v) * float64(v)
-				lo, hi = min(lo, v), max(hi, v)
+			const bs = 1000
+			idx := make([]int, bs)
+			bx, by := tensor.Zeros(tensor.Float32, bs, 1, mnist.Height, mnist.Width), tensor.Zeros(tensor.Int64, bs)
+			for start := 0; start < c.n; start += bs {
+				for k := range idx {
+					idx[k] = start + k
+				}
+				set.Batch(idx, bx, by)
+				if !slices.Equal(by.Int64s(), y[start:start+bs]) {
+					t.Fatalf("Batch at %d: labels differ from Y()", start)
+				}
+				for _, v := range bx.RawFloat32() {
+					sum += float64(v)
+					sq += float64(v) * float64(v)
+					lo, hi = min(lo, v), max(hi, v)
+				}
 			}
-			mean := sum / float64(len(px))
-			std := math.Sqrt(sq/float64(len(px)) - mean*mean)
+			count := float64(c.n * mnist.Height * mnist.Width)
+			mean := sum / count
+			std := math.Sqrt(sq/count - mean*mean)
 			if lo != 0 || hi != 1 {
 				t.Fatalf("pixels in [%v, %v], want [0, 1]", lo, hi)
 			}
