@@ -26,7 +26,8 @@
 # PyTorch gets its best settings on this machine (../shared/anchors/README.md): OpenBLAS with one
 # thread, torch with 1 and then 2 threads (the better one is kept), OpenBLAS's AVX-512 kernel
 # (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset) and glibc's allocator kept from returning memory
-# to the kernel. Ours runs with GOMAXPROCS 2 (compared) and 1 (for reference). Never run two
+# to the kernel. Ours runs with GOMAXPROCS 2 (compared) and 1 (for reference), and once more with
+# GOMAXPROCS 2 and its inputs stored as bytes (--storage uint8) for the memory comparison. Never run two
 # benchmarks at once: every run here is sequential, and the machine should otherwise be idle.
 set -euo pipefail
 
@@ -127,6 +128,8 @@ if [ "$THROUGHPUT" = 1 ]; then
 		for t in 2 1; do
 			bench "ours_${model}_b${batch}_t$t" env GOMAXPROCS=$t "$OUT/train" "${common[@]}" --threads $t
 		done
+		# The same with the inputs stored as bytes (data.Uint8Dataset), for the memory target.
+		bench "ours_${model}_b${batch}_u8" env GOMAXPROCS=2 "$OUT/train" "${common[@]}" --threads 2 --storage uint8
 		for t in 1 2; do
 			bench "torch_${model}_b${batch}_t$t" "${TORCH_ENV[@]}" OMP_NUM_THREADS=$t \
 				"$PYTHON" "$ANCHORS/torch_train.py" "${common[@]}" --threads $t
@@ -267,6 +270,26 @@ if throughput:
             tb["threads"] if tb else "n/a", num(ratio, "{:.2f}×"), "≥ %.1f×" % tgt if tgt else "",
             num(orss, "{:.0f}"), num(trss, "{:.0f}"), num(rr, "{:.2f}") + (" (≤ 0.25)" if rr else ""),
             num(o2 and o2["allocs_per_step"], "{:.0f}"), num(o2 and 100 * o2["gc_cpu_fraction"], "{:.1f} %")))
+    print()
+    print("Peak RSS with the inputs stored as bytes (`--storage uint8`: MNIST's own format, read as k/256; "
+          "the anchor keeps float32):")
+    print()
+    print("| config | ours peak RSS MiB, float32 inputs | ours peak RSS MiB, byte inputs | torch peak RSS MiB | "
+          "ratio, float32 | ratio, bytes | target | ours samples/s, byte inputs | ours GOGC |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for cfg in configs:
+        model, batch = cfg.split(":")
+        key = "%s_b%s" % (model, batch)
+        o2, u8 = load("ours_%s_t2" % key), load("ours_%s_u8" % key)
+        ts = [t for t in (load("torch_%s_t1" % key), load("torch_%s_t2" % key)) if t]
+        tb = max(ts, key=lambda t: t["samples_per_s_median"]) if ts else None
+        orss, ursss = o2 and o2["rss_peak_mib"], u8 and u8["rss_peak_mib"]
+        trss = tb["rss_peak_mib"] if tb else None
+        print("| %s b%s | %s | %s | %s | %s | %s | ≤ 0.25 | %s | %s |" % (
+            model, batch, num(orss, "{:.0f}"), num(ursss, "{:.0f}"), num(trss, "{:.0f}"),
+            num(orss / trss if orss and trss else None, "{:.2f}"),
+            num(ursss / trss if ursss and trss else None, "{:.2f}"),
+            num(u8 and u8["samples_per_s_median"]), (o2 or u8 or {}).get("gogc") or "default"))
     print()
     print("torch runs (median samples/s at each thread setting):",
           "; ".join("%s %s" % (os.path.basename(p)[6:-5], num(json.load(open(p))["samples_per_s_median"]))

@@ -90,13 +90,43 @@ func newData(model string, n int, r *rand.Rand) (*data.TensorDataset, error) {
 	return data.NewTensorDataset(x, y)
 }
 
+// Input storage of the synthetic data: the anchor's Float32, or one byte
+// per element read as Float32 (data.Uint8Dataset).
+const (
+	storageFloat32 = "float32"
+	storageUint8   = "uint8"
+)
+
+// newByteData returns n synthetic MNIST-shaped examples drawn from r whose
+// inputs are stored as bytes (data.Uint8Dataset): byte k is read as k/256,
+// so the inputs are uniform on the 256 values 0, 1/256, …, 255/256 in
+// [0, 1) (the anchor's torch.rand draws from 2²⁴ values in [0, 1)), in a
+// quarter of the memory of newData's. Labels are Int64, uniform in 0..9.
+func newByteData(model string, n int, r *rand.Rand) (*data.Uint8Dataset, error) {
+	shape := inputShape(model)
+	x := make([]byte, n*tensor.Numel(shape))
+	for i := 0; i < len(x); i += 8 {
+		v := r.Uint64()
+		for k := i; k < min(i+8, len(x)); k++ {
+			x[k] = byte(v)
+			v >>= 8
+		}
+	}
+	y := tensor.Zeros(tensor.Int64, n)
+	ys := y.RawInt64()
+	for i := range ys {
+		ys[i] = r.Int64N(classes)
+	}
+	return data.NewUint8Dataset(x, shape, y, 1.0/256)
+}
+
 // recipe is one training run of the anchor: a model, its optimizer and
 // the loader that gathers its batches.
 type recipe struct {
 	model  nn.Module
 	params int
 	opt    *optim.SGD
-	ds     *data.TensorDataset
+	ds     data.Batcher // *data.TensorDataset or *data.Uint8Dataset
 	loader *data.Loader
 	arena  *tensor.Arena    // buffers of one step, reset after it
 	grads  []*tensor.Tensor // the parameters, for zeroing gradients in place
@@ -106,8 +136,9 @@ type recipe struct {
 // shuffles every epoch and keeps the last partial batch, and
 // SGD(lr 0.01, momentum 0.9), all seeded from seed. workers is the
 // loader's number of worker goroutines (0 gathers in the caller's
-// goroutine, as the anchor does).
-func newRecipe(model string, n, batch, workers int, seed uint64) (*recipe, error) {
+// goroutine, as the anchor does). storage is storageFloat32 (newData, the
+// anchor's recipe) or storageUint8 (newByteData).
+func newRecipe(model string, n, batch, workers int, seed uint64, storage string) (*recipe, error) {
 	m, err := newModel(model, rand.New(rand.NewPCG(seed, streamWeights)))
 	if err != nil {
 		return nil, err
@@ -115,7 +146,15 @@ func newRecipe(model string, n, batch, workers int, seed uint64) (*recipe, error
 	if n <= 0 || batch <= 0 {
 		return nil, fmt.Errorf("samples (%d) and batch size (%d) must be positive", n, batch)
 	}
-	ds, err := newData(model, n, rand.New(rand.NewPCG(seed, streamData)))
+	var ds data.Batcher
+	switch storage {
+	case storageFloat32:
+		ds, err = newData(model, n, rand.New(rand.NewPCG(seed, streamData)))
+	case storageUint8:
+		ds, err = newByteData(model, n, rand.New(rand.NewPCG(seed, streamData)))
+	default:
+		err = fmt.Errorf("unknown storage %q (want %s or %s)", storage, storageFloat32, storageUint8)
+	}
 	if err != nil {
 		return nil, err
 	}

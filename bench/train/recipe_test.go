@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/backprop-go/backprop/data"
 	"github.com/backprop-go/backprop/nn"
 	"github.com/backprop-go/backprop/tensor"
 )
@@ -103,9 +104,63 @@ func TestNewData(t *testing.T) {
 	}
 }
 
+// TestNewByteData checks the byte-stored inputs: k/256 for bytes k drawn
+// uniformly (mean 255/512), the same labels' distribution as newData's,
+// the same data for the same seed, and batches that read as Float32.
+func TestNewByteData(t *testing.T) {
+	const n = 5000
+	for _, model := range []string{"mlp", "cnn"} {
+		ds, err := newByteData(model, n, rand.New(rand.NewPCG(7, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ds.Len() != n || len(ds.Bytes()) != n*features {
+			t.Fatalf("%s: %d examples in %d bytes, want %d in %d", model, ds.Len(), len(ds.Bytes()), n, n*features)
+		}
+		var hist [256]int
+		for _, b := range ds.Bytes() {
+			hist[b]++
+		}
+		// n·784/256 ≈ 15,312 expected per value, standard deviation ≈ 124.
+		for v, k := range hist {
+			if k < 14500 || k > 16100 {
+				t.Errorf("%s: byte %d occurs %d times, want about 15,312", model, v, k)
+			}
+		}
+		x := tensor.Zeros(tensor.Float32, append([]int{3}, inputShape(model)...)...)
+		y := tensor.Zeros(tensor.Int64, 3)
+		ds.Batch([]int{0, 17, n - 1}, x, y)
+		for k, i := range []int{0, 17, n - 1} {
+			row := x.Narrow(0, k, 1).Float32s()
+			for j, v := range row {
+				if want := float32(ds.Bytes()[i*features+j]) / 256; v != want {
+					t.Fatalf("%s: example %d element %d reads %v, want %v", model, i, j, v, want)
+				}
+			}
+			if got, want := y.RawInt64()[k], ds.Y().RawInt64()[i]; got != want || got < 0 || got >= classes {
+				t.Fatalf("%s: label %d of example %d, want %d in 0..9", model, got, i, want)
+			}
+		}
+		again, _ := newByteData(model, n, rand.New(rand.NewPCG(7, 1)))
+		if !slices.Equal(again.Bytes(), ds.Bytes()) || !slices.Equal(again.Y().RawInt64(), ds.Y().RawInt64()) {
+			t.Errorf("%s: the same seed gave different data", model)
+		}
+	}
+	if _, err := newRecipe("mlp", 10, 5, 0, 1, "float16"); err == nil || !strings.Contains(err.Error(), "float16") {
+		t.Errorf("newRecipe with storage float16: error %v, want one naming it", err)
+	}
+	r, err := newRecipe("cnn", 130, 64, 0, 3, storageUint8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if steps, last, err := r.epoch(0); err != nil || steps != 3 || math.IsNaN(last) || last <= 0 {
+		t.Errorf("epoch(0) on byte storage = %d steps, loss %v, error %v; want 3 steps and a positive loss", steps, last, err)
+	}
+}
+
 func TestEpochWalksEveryExampleOnce(t *testing.T) {
 	const n, batch = 130, 64 // two full batches and one of 2
-	r, err := newRecipe("mlp", n, batch, 0, 3)
+	r, err := newRecipe("mlp", n, batch, 0, 3, storageFloat32)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,11 +216,12 @@ func seq(n int) []int {
 // −0.01·b. The first loss is the mean cross-entropy of the logits.
 func TestStepUpdates(t *testing.T) {
 	for _, model := range []string{"mlp", "cnn"} {
-		r, err := newRecipe(model, 16, 16, 0, 5)
+		r, err := newRecipe(model, 16, 16, 0, 5, storageFloat32)
 		if err != nil {
 			t.Fatal(err)
 		}
-		x, y := r.ds.X(), r.ds.Y()
+		td := r.ds.(*data.TensorDataset)
+		x, y := td.X(), td.Y()
 		logits := r.model.Forward(x.NoGrad()).Float64s()
 		want := 0.0
 		for i, c := range y.RawInt64() {
@@ -289,6 +345,8 @@ func TestRunRejectsBadSettings(t *testing.T) {
 		{config{model: "mlp", batch: 0, epochs: 1, samples: 10}, "batch size"},
 		{config{model: "mlp", batch: 8, epochs: 1, samples: 0}, "samples"},
 		{config{model: "vgg", batch: 8, epochs: 1, samples: 10}, "unknown model"},
+		{config{model: "mlp", batch: 8, epochs: 1, samples: 10, gogc: -1}, "--gogc"},
+		{config{model: "mlp", batch: 8, epochs: 1, samples: 10, storage: "float16"}, "unknown storage \"float16\""},
 		{config{model: "mlp", batch: 8, epochs: 1, samples: 10, cpuProfile: filepath.Join(t.TempDir(), "no", "such", "dir")}, "--cpuprofile"},
 	}
 	for _, c := range cases {
