@@ -9,7 +9,7 @@
 #
 # Usage: bench/compare_train.sh [--epochs N] [--warmup N] [--samples N] [--quick]
 #                               [--configs "mlp:64 mlp:256 cnn:64"] [--no-tta | --tta-only]
-#                               [--tta-epochs N] [--out DIR]
+#                               [--tta-epochs N] [--tta-seeds "1 2 3"] [--out DIR]
 #
 #   --epochs N    measured epochs per throughput run (default 5)
 #   --warmup N    warm-up epochs per throughput run (default 1)
@@ -18,6 +18,8 @@
 #   --configs     model:batch pairs to measure (default "mlp:64 mlp:256 cnn:64")
 #   --no-tta      skip the time-to-accuracy part; --tta-only runs only it
 #   --tta-epochs  epochs of both time-to-accuracy runs (default: backprop train's default)
+#   --tta-seeds   seeds of the time-to-accuracy runs, one run of each framework per seed (default
+#                 "1 2 3"); the report gives every run and the medians over the seeds
 #   --out DIR     keep the logs and JSON results in DIR (default: a new temporary directory)
 #
 # Environment: ANCHORS=dir overrides the anchors directory (default <root>/shared/anchors when
@@ -31,10 +33,10 @@
 # benchmarks at once: every run here is sequential, and the machine should otherwise be idle.
 set -euo pipefail
 
-EPOCHS=5 WARMUP=1 SAMPLES=60000 CONFIGS="mlp:64 mlp:256 cnn:64" TTA=1 THROUGHPUT=1 TTA_EPOCHS= OUT=
+EPOCHS=5 WARMUP=1 SAMPLES=60000 CONFIGS="mlp:64 mlp:256 cnn:64" TTA=1 THROUGHPUT=1 TTA_EPOCHS= TTA_SEEDS="1 2 3" OUT=
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--epochs|--warmup|--samples|--configs|--tta-epochs|--out)
+	--epochs|--warmup|--samples|--configs|--tta-epochs|--tta-seeds|--out)
 		if [ $# -lt 2 ]; then echo "compare_train.sh: $1 needs a value" >&2; exit 2; fi ;;
 	esac
 	case "$1" in
@@ -46,14 +48,19 @@ while [ $# -gt 0 ]; do
 	--no-tta) TTA=0; shift ;;
 	--tta-only) TTA=1 THROUGHPUT=0; shift ;;
 	--tta-epochs) TTA_EPOCHS=$2; shift 2 ;;
+	--tta-seeds) TTA_SEEDS=$2; shift 2 ;;
 	--out) OUT=$2; shift 2 ;;
 	-h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "compare_train.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
 done
-for v in "$EPOCHS" "$WARMUP" "$SAMPLES" ${TTA_EPOCHS:+"$TTA_EPOCHS"}; do
-	case "$v" in ''|*[!0-9]*) echo "compare_train.sh: --epochs, --warmup, --samples and --tta-epochs take non-negative integers, got '$v'" >&2; exit 2 ;; esac
+for v in "$EPOCHS" "$WARMUP" "$SAMPLES" ${TTA_EPOCHS:+"$TTA_EPOCHS"} $TTA_SEEDS; do
+	case "$v" in ''|*[!0-9]*) echo "compare_train.sh: --epochs, --warmup, --samples, --tta-epochs and --tta-seeds take non-negative integers, got '$v'" >&2; exit 2 ;; esac
 done
+if [ -z "${TTA_SEEDS// /}" ]; then
+	echo "compare_train.sh: --tta-seeds needs at least one seed" >&2
+	exit 2
+fi
 
 if [ "$EPOCHS" -lt 1 ] || [ "${TTA_EPOCHS:-1}" -lt 1 ]; then
 	echo "compare_train.sh: --epochs and --tta-epochs must be at least 1" >&2
@@ -164,36 +171,6 @@ if [ "$TTA" = 1 ]; then
 	EOF
 	read -r -a TTA_ARGS < "$OUT/tta_settings.txt"
 	echo "time to accuracy settings (backprop train's defaults): ${TTA_ARGS[*]}" | tee -a "$OUT/env.txt" >&2
-	ours_args=(train --out "$OUT/tta_run" --metrics jsonl --quiet)
-	[ -n "$TTA_EPOCHS" ] && ours_args+=(--epochs "$TTA_EPOCHS")
-	rm -rf "$OUT/tta_run"
-	bench tta_ours env GOMAXPROCS=2 "$PYTHON" - "$OUT/tta_run" "$OUT/backprop" "${ours_args[@]}" <<-'EOF'
-		import json, os, subprocess, sys, time
-		out = sys.argv[1]
-		t0 = time.perf_counter()
-		p = subprocess.run(sys.argv[2:], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-		wall = time.perf_counter() - t0
-		sys.stdout.write(p.stdout)
-		rows = []
-		try:
-		    with open(os.path.join(out, "metrics.jsonl")) as f:
-		        rows = [json.loads(l) for l in f if l.strip()]
-		except (OSError, ValueError) as e:
-		    print("no metrics: %s" % e)
-		res = {"framework": "backprop", "exit": p.returncode, "wall_s": wall, "epochs_run": len(rows),
-		       "final_accuracy": rows[-1].get("val_acc") if rows else None, "reached": False,
-		       "epoch_reached": None, "time_to_target_s": None, "time_to_target_process_s": None}
-		done = 0.0
-		for i, r in enumerate(rows):
-		    done += r.get("seconds", 0.0)
-		    if r.get("val_acc", 0.0) >= 0.98:
-		        after = sum(x.get("seconds", 0.0) for x in rows[i + 1:])
-		        res.update(reached=True, epoch_reached=r["epoch"], time_to_target_s=done,
-		                   time_to_target_process_s=wall - after)
-		        break
-		print(json.dumps(res))
-		sys.exit(p.returncode)
-	EOF
 	# PyTorch's thread setting: the faster one in this run's throughput measurement of the same
 	# model and batch size, or both when there is none.
 	TTA_THREADS=$("$PYTHON" - "$OUT" "${TTA_ARGS[@]}" <<-'EOF'
@@ -210,8 +187,40 @@ if [ "$TTA" = 1 ]; then
 		print(max(rates, key=rates.get) if len(rates) == 2 else "1 2")
 	EOF
 	)
+	for seed in $TTA_SEEDS; do
+	ours_args=(train --out "$OUT/tta_run" --metrics jsonl --quiet --seed "$seed")
+	[ -n "$TTA_EPOCHS" ] && ours_args+=(--epochs "$TTA_EPOCHS")
+	rm -rf "$OUT/tta_run"
+	bench "tta_ours_s$seed" env GOMAXPROCS=2 "$PYTHON" - "$OUT/tta_run" "$OUT/backprop" "${ours_args[@]}" <<-'EOF'
+		import json, os, subprocess, sys, time
+		out = sys.argv[1]
+		t0 = time.perf_counter()
+		p = subprocess.run(sys.argv[2:], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+		wall = time.perf_counter() - t0
+		sys.stdout.write(p.stdout)
+		rows = []
+		try:
+		    with open(os.path.join(out, "metrics.jsonl")) as f:
+		        rows = [json.loads(l) for l in f if l.strip()]
+		except (OSError, ValueError) as e:
+		    print("no metrics: %s" % e)
+		res = {"framework": "backprop", "exit": p.returncode, "wall_s": wall, "epochs_run": len(rows),
+		       "final_accuracy": rows[-1].get("val_acc") if rows else None, "reached": False,
+		       "accuracies": [r.get("val_acc") for r in rows],
+		       "epoch_reached": None, "time_to_target_s": None, "time_to_target_process_s": None}
+		done = 0.0
+		for i, r in enumerate(rows):
+		    done += r.get("seconds", 0.0)
+		    if r.get("val_acc", 0.0) >= 0.98:
+		        after = sum(x.get("seconds", 0.0) for x in rows[i + 1:])
+		        res.update(reached=True, epoch_reached=r["epoch"], time_to_target_s=done,
+		                   time_to_target_process_s=wall - after)
+		        break
+		print(json.dumps(res))
+		sys.exit(p.returncode)
+	EOF
 	for t in $TTA_THREADS; do
-		bench "tta_torch_t$t" "${TORCH_ENV[@]}" OMP_NUM_THREADS=$t "$PYTHON" - "$PYTHON" "$REPO/bench/tta/torch_mnist.py" "${TTA_ARGS[@]}" --no-stop --threads $t <<-'EOF'
+		bench "tta_torch_s${seed}_t$t" "${TORCH_ENV[@]}" OMP_NUM_THREADS=$t "$PYTHON" - "$PYTHON" "$REPO/bench/tta/torch_mnist.py" "${TTA_ARGS[@]}" --no-stop --threads $t --seed "$seed" <<-'EOF'
 			import json, subprocess, sys, time
 			t0 = time.perf_counter()
 			p = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -224,10 +233,11 @@ if [ "$TTA" = 1 ]; then
 			sys.exit(p.returncode)
 		EOF
 	done
+	done
 fi
 
 echo "load average after: $(load)" >> "$OUT/env.txt"
-"$PYTHON" - "$OUT" "$CONFIGS" "$THROUGHPUT" "$TTA" <<'EOF'
+"$PYTHON" - "$OUT" "$CONFIGS" "$THROUGHPUT" "$TTA" "$TTA_SEEDS" <<'EOF'
 import glob, json, os, re, sys
 
 out, configs, throughput, tta = sys.argv[1], sys.argv[2].split(), sys.argv[3] == "1", sys.argv[4] == "1"
@@ -295,34 +305,50 @@ if throughput:
           "; ".join("%s %s" % (os.path.basename(p)[6:-5], num(json.load(open(p))["samples_per_s_median"]))
                     for p in sorted(glob.glob(os.path.join(out, "torch_*.json")))))
 if tta:
-    o = load("tta_ours")
-    ts = [t for t in (load("tta_torch_t1"), load("tta_torch_t2")) if t]
-    reached = [t for t in ts if t.get("reached")]
-    tb = min(reached, key=lambda t: t["time_to_target_s"]) if reached else (ts[0] if ts else None)
+    seeds = sys.argv[5].split()
     print()
-    print("| time to 98 % MNIST test accuracy | training + evaluation s to 98 % | process s to 98 % | "
-          "epoch reached | test accuracy after all epochs | process s, all epochs |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| time to 98 % MNIST test accuracy | seed | training + evaluation s to 98 % | process s to 98 % | "
+          "epoch reached | test accuracy per epoch | process s, all epochs |")
+    print("|---|---:|---:|---:|---:|---|---:|")
 
-    def row(name, r):
+    def row(name, seed, r):
         if not r:
-            print("| %s | failed | | | | |" % name)
+            print("| %s | %s | failed | | | | |" % (name, seed))
             return
-        print("| %s | %s | %s | %s | %s | %s |" % (
-            name, num(r.get("time_to_target_s"), "{:.1f}") if r.get("reached") else "not reached",
-            num(r.get("time_to_target_process_s"), "{:.1f}"), r.get("epoch_reached") or "",
-            num(r.get("final_accuracy"), "{:.4f}"), num(r.get("wall_s"), "{:.1f}")))
+        print("| %s | %s | %s | %s | %s | %s | %s |" % (
+            name, seed, num(r.get("time_to_target_s"), "{:.1f}") if r.get("reached") else "not reached",
+            num(r.get("time_to_target_process_s"), "{:.1f}") if r.get("reached") else "",
+            r.get("epoch_reached") or "",
+            " ".join("%.4f" % a for a in r.get("accuracies") or []) or num(r.get("final_accuracy"), "{:.4f}"),
+            num(r.get("wall_s"), "{:.1f}")))
 
-    row("backprop train (GOMAXPROCS 2)", o)
-    row("PyTorch (%s thread%s)" % (tb["threads"], "" if tb["threads"] == 1 else "s") if tb else "PyTorch", tb)
-    if o and tb and o.get("reached") and tb.get("reached"):
-        print()
-        print("time-to-98 %% ratio, ours / PyTorch: %.2f training + evaluation, %.2f process (target ≤ 0.5)" % (
-            o["time_to_target_s"] / tb["time_to_target_s"],
-            o["time_to_target_process_s"] / tb["time_to_target_process_s"]))
-    if tb:
+    def median(xs):
+        xs = sorted(xs)
+        n = len(xs)
+        return None if n == 0 else (xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2)
+
+    ours_runs, torch_runs, torch_best = [], [], None
+    for seed in seeds:
+        o = load("tta_ours_s%s" % seed)
+        ts = [t for t in (load("tta_torch_s%s_t1" % seed), load("tta_torch_s%s_t2" % seed)) if t]
+        reached = [t for t in ts if t.get("reached")]
+        tb = min(reached, key=lambda t: t["time_to_target_s"]) if reached else (ts[0] if ts else None)
+        row("backprop train (GOMAXPROCS 2)", seed, o)
+        row("PyTorch (%s thread%s)" % (tb["threads"], "" if tb["threads"] == 1 else "s") if tb else "PyTorch", seed, tb)
+        ours_runs.append(o)
+        torch_runs.append(tb)
+        torch_best = torch_best or tb
+    print()
+    for key, what in (("time_to_target_s", "training + evaluation"), ("time_to_target_process_s", "process")):
+        # A run that never reaches 98 % counts as infinitely slow in the median.
+        mo = median([r[key] if r and r.get("reached") else float("inf") for r in ours_runs])
+        mt = median([r[key] if r and r.get("reached") else float("inf") for r in torch_runs])
+        print("median %s s to 98 %% over seeds %s: ours %s, PyTorch %s, ratio %s (target ≤ 0.5)" % (
+            what, " ".join(seeds), num(mo, "{:.1f}"), num(mt, "{:.1f}"),
+            num(mo / mt if mo and mt and mt != float("inf") else None, "{:.2f}")))
+    if torch_best:
         print("PyTorch's process times include %.1f s importing torch and %.1f s decoding the IDX files." % (
-            tb.get("import_s", 0), tb.get("data_s", 0)))
+            torch_best.get("import_s", 0), torch_best.get("data_s", 0)))
 print()
 print("logs and JSON: %s" % out)
 EOF

@@ -213,6 +213,7 @@ def evaluate():
 t0 = time.perf_counter()
 reached, reached_epoch, reached_s, reached_proc_s = False, None, None, None
 acc, train_s, eval_s, epochs_run = 0.0, 0.0, 0.0, 0
+accuracies = []
 for e in range(1, args.epochs + 1):
     a = time.perf_counter()
     loss = train_epoch()
@@ -226,6 +227,7 @@ for e in range(1, args.epochs + 1):
     train_s += b - a
     eval_s += c - b
     epochs_run = e
+    accuracies.append(acc)
     print("epoch %d: train %.2f s, eval %.2f s, loss %.4f, test loss %.4f, test accuracy %.4f, elapsed %.2f s" %
           (e, b - a, c - b, loss, test_loss, acc, c - t0), flush=True)
     if acc >= args.target and not reached:
@@ -239,7 +241,7 @@ res = {
     "batch": args.batch, "epochs": args.epochs, "threads": args.threads, "target": args.target,
     "reached": reached, "epoch_reached": reached_epoch,
     "time_to_target_s": reached_s, "time_to_target_process_s": reached_proc_s,
-    "epochs_run": epochs_run, "final_accuracy": acc, "train_s": train_s, "eval_s": eval_s,
+    "epochs_run": epochs_run, "final_accuracy": acc, "accuracies": accuracies, "seed": args.seed, "train_s": train_s, "eval_s": eval_s,
     "import_s": T_IMPORT - T_START, "data_s": T_DATA - T_IMPORT,
     "params": sum(p.numel() for p in model.parameters()), "rss_peak_mib": round(rss_mib(), 1),
     "openblas_num_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
