@@ -60,3 +60,49 @@ func bitsOf(t *tensor.Tensor) []uint64 {
 	}
 	return out
 }
+
+// TestMaxPoolBackwardPlanes checks the max-pool gradient of batches large
+// enough to be scattered in several parallel chunks of planes, in an arena
+// whose recycled buffers hold the previous step's values (each chunk must
+// zero its own planes), against a reference loop over the windows, for
+// non-overlapping and overlapping padded windows.
+func TestMaxPoolBackwardPlanes(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	const n, c, h, w = 16, 6, 24, 23
+	for _, dt := range []tensor.DType{tensor.Float32, tensor.Float64} {
+		for _, p := range []struct{ k, s, pad int }{{2, 2, 0}, {3, 2, 1}} {
+			a := tensor.NewArena()
+			for step := range 3 {
+				x := tensor.Randn(r, dt, n, c, h, w).SetRequiresGrad(true)
+				y := tensor.MaxPool2d(x.InArena(a), [2]int{p.k, p.k}, [2]int{p.s, p.s}, [2]int{p.pad, p.pad})
+				g := tensor.Randn(r, dt, y.Shape()...)
+				y.Backward(tensor.WithGrad(g))
+				xs, gs := x.Float64s(), g.Float64s()
+				oh, ow := y.Size(2), y.Size(3)
+				want := make([]float64, len(xs))
+				for pl := 0; pl < n*c; pl++ {
+					for i := 0; i < oh; i++ {
+						for j := 0; j < ow; j++ {
+							best, bi := math.Inf(-1), -1
+							for hh := max(i*p.s-p.pad, 0); hh < min(i*p.s-p.pad+p.k, h); hh++ {
+								for ww := max(j*p.s-p.pad, 0); ww < min(j*p.s-p.pad+p.k, w); ww++ {
+									if v := xs[pl*h*w+hh*w+ww]; v > best {
+										best, bi = v, pl*h*w+hh*w+ww
+									}
+								}
+							}
+							want[bi] += gs[(pl*oh+i)*ow+j]
+						}
+					}
+				}
+				got := x.Grad().Float64s()
+				for i := range want {
+					if math.Abs(got[i]-want[i]) > 1e-6*(1+math.Abs(want[i])) {
+						t.Fatalf("%v %+v step %d: gradient %d = %v, want %v", dt, p, step, i, got[i], want[i])
+					}
+				}
+				a.Reset()
+			}
+		}
+	}
+}

@@ -209,16 +209,37 @@ func poolGather(x *Tensor, idx []int64, shape []int) *Tensor {
 }
 
 // poolScatter returns zeros of shape with each element of y added at its
-// index in idx.
+// index in idx. The indices of the outputs of each plane (the last two
+// axes of shape) lie in the same plane of x, as a max-pool's do, so the
+// planes are zeroed and filled in parallel chunks, each chunk its own.
 func poolScatter(y *Tensor, idx []int64, shape []int) *Tensor {
-	x := newLike(y.dtype, shape, true, y)
+	x := newLike(y.dtype, shape, false, y)
+	plane := shape[len(shape)-2] * shape[len(shape)-1]
+	planes := numel(shape) / max(plane, 1)
+	per := len(idx) / max(planes, 1)
 	switch y.dtype {
 	case Float32:
-		poolScatterFlat(convElems[float32](y), idx, x.st.f32)
+		poolScatterPlanes(convElems[float32](y), idx, x.st.f32, plane, planes, per)
 	case Float64:
-		poolScatterFlat(convElems[float64](y), idx, x.st.f64)
+		poolScatterPlanes(convElems[float64](y), idx, x.st.f64, plane, planes, per)
 	}
 	return record(x, "MaxPool2dBackward", &poolScatterOp{idx: idx, out: y.Shape()}, y)
+}
+
+// poolScatterPlanes writes x = zeros with x[idx[i]] += y[i], for planes
+// planes of plane elements of x whose per outputs each have their indices
+// in their own plane, in parallel chunks of whole planes (about 16 Ki
+// elements of x each).
+func poolScatterPlanes[T float](y []T, idx []int64, x []T, plane, planes, per int) {
+	if planes*per != len(idx) || plane == 0 {
+		clear(x)
+		poolScatterFlat(y, idx, x)
+		return
+	}
+	parallel.For(planes, max(1, (1<<14)/plane), func(lo, hi int) {
+		clear(x[lo*plane : hi*plane])
+		poolScatterFlat(y[lo*per:hi*per], idx[lo*per:hi*per], x)
+	})
 }
 
 func poolGatherFlat[T float](x []T, idx []int64, y []T) {

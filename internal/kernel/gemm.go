@@ -212,7 +212,7 @@ func gemmCheck[T any](transA, transB bool, m, n, k int, a []T, lda int, b []T, l
 
 // Work thresholds, in multiply-adds.
 const (
-	gemmParallelMin = 1 << 22 // below this a product runs on the caller only: waking a worker costs more than it saves
+	gemmParallelMin = 1 << 20 // below this a product runs on the caller only: handing half to a worker costs more than it saves
 )
 
 func gemm[T float32 | float64](im *gemmImpl[T], transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
