@@ -67,11 +67,14 @@ type convArgs struct {
 // adjoint it is), and whether x has a batch axis.
 func (a *convArgs) prepare(x, w, b *Tensor) (*convShape, bool) {
 	op, nd := a.op, a.nd
-	shapes := shapesOf(x, w)
-	if b != nil {
-		shapes = append(shapes, b.Shape())
+	// The shapes for an error message are built only when one is raised.
+	fail := func(format string, args ...any) {
+		shapes := shapesOf(x, w)
+		if b != nil {
+			shapes = append(shapes, b.Shape())
+		}
+		panicf(op, shapes, format, args...)
 	}
-	fail := func(format string, args ...any) { panicf(op, shapes, format, args...) }
 	if !x.dtype.IsFloat() {
 		fail("not supported for dtype %v", x.dtype)
 	}
@@ -84,12 +87,14 @@ func (a *convArgs) prepare(x, w, b *Tensor) (*convShape, bool) {
 	if x.Dim() != nd+1 && x.Dim() != nd+2 {
 		fail("input must be %d-D (%s) or %d-D (N, %s), got %d-D", nd+1, convAxes(nd, "C"), nd+2, convAxes(nd, "C"), x.Dim())
 	}
-	wAxes := convAxes(nd, "out", "in/groups")
-	if a.transposed {
-		wAxes = convAxes(nd, "in", "out/groups")
+	wAxes := func() string {
+		if a.transposed {
+			return convAxes(nd, "in", "out/groups")
+		}
+		return convAxes(nd, "out", "in/groups")
 	}
 	if w.Dim() != nd+2 {
-		fail("weight must be %d-D (%s), got %d-D", nd+2, wAxes, w.Dim())
+		fail("weight must be %d-D (%s), got %d-D", nd+2, wAxes(), w.Dim())
 	}
 	stride, pad, dil, outPad := make([]int, nd), make([]int, nd), make([]int, nd), make([]int, nd)
 	for i := 0; i < nd; i++ {
@@ -135,7 +140,7 @@ func (a *convArgs) prepare(x, w, b *Tensor) (*convShape, bool) {
 	var o int // output channels of the convolution (input channels of a transposed one)
 	if a.transposed {
 		if w.shape[0] != c {
-			fail("input has %d channels, weight has %d (weight is %s)", c, w.shape[0], wAxes)
+			fail("input has %d channels, weight has %d (weight is %s)", c, w.shape[0], wAxes())
 		}
 		o, c = c, w.shape[1]*groups
 	} else {

@@ -28,7 +28,7 @@ func MaxPool2d(x *Tensor, kernel, stride, padding [2]int) *Tensor {
 	case Float64:
 		maxPool(&p, x, y.st.f64, idx)
 	}
-	return record(y, "MaxPool2d", &poolGatherOp{idx: idx, in: x.Shape()}, x)
+	return record(y, "MaxPool2d", &poolGatherOp{idx: idx, in: x.shape}, x)
 }
 
 // poolGeom is the validated geometry of a 2-D pooling.
@@ -205,7 +205,7 @@ func poolGather(x *Tensor, idx []int64, shape []int) *Tensor {
 	case Float64:
 		poolGatherFlat(convElems[float64](x), idx, y.st.f64)
 	}
-	return record(y, "MaxPool2d", &poolGatherOp{idx: idx, in: x.Shape()}, x)
+	return record(y, "MaxPool2d", &poolGatherOp{idx: idx, in: x.shape}, x)
 }
 
 // poolScatter returns zeros of shape with each element of y added at its
@@ -223,7 +223,7 @@ func poolScatter(y *Tensor, idx []int64, shape []int) *Tensor {
 	case Float64:
 		poolScatterPlanes(convElems[float64](y), idx, x.st.f64, plane, planes, per)
 	}
-	return record(x, "MaxPool2dBackward", &poolScatterOp{idx: idx, out: y.Shape()}, y)
+	return record(x, "MaxPool2dBackward", &poolScatterOp{idx: idx, out: y.shape}, y)
 }
 
 // poolScatterPlanes writes x = zeros with x[idx[i]] += y[i], for planes
