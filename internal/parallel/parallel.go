@@ -23,6 +23,7 @@ func Workers() int { return runtime.GOMAXPROCS(0) }
 // job is one call of For: chunk i covers [i·size, min((i+1)·size, n)).
 type job struct {
 	fn     func(lo, hi int)
+	each   func(i int) // ForEach's function, called for each index when fn is nil
 	n      int
 	size   int
 	chunks int64
@@ -48,6 +49,12 @@ func (j *job) run() {
 // caller's goroutine.
 func (j *job) call(lo, hi int) {
 	defer j.finish() // a method, not a closure: no allocation per chunk
+	if j.fn == nil {
+		for i := lo; i < hi; i++ {
+			j.each(i)
+		}
+		return
+	}
 	j.fn(lo, hi)
 }
 
@@ -55,11 +62,18 @@ func (j *job) call(lo, hi int) {
 // the caller of For to re-raise, and counts the chunk as done.
 func (j *job) finish() {
 	if r := recover(); r != nil {
-		j.failed.CompareAndSwap(nil, &r)
+		j.fail(r)
 	}
 	j.done.Add(1)
 	j.wg.Done()
 }
+
+// fail records the first panic value of the job. It is a function of its
+// own so that only a panic moves the value to the heap (finish takes no
+// address).
+//
+//go:noinline
+func (j *job) fail(r any) { j.failed.CompareAndSwap(nil, &r) }
 
 var (
 	poolMu  sync.Mutex
@@ -202,7 +216,7 @@ func ForEach(n int, fn func(i int)) {
 		}
 		return
 	}
-	j := &job{fn: func(lo, _ int) { fn(lo) }, n: n, size: 1, chunks: int64(n)}
+	j := &job{each: fn, n: n, size: 1, chunks: int64(n)}
 	j.wg.Add(n)
 	ensure(w - 1)
 	offer(j, w-1)
