@@ -257,17 +257,25 @@ def num(x, fmt="{:,.0f}"):
 
 print(open(os.path.join(out, "env.txt")).read().rstrip())
 targets = {("mlp", "64"): 2.0, ("mlp", "256"): 1.5, ("cnn", "64"): 2.0}
+
+
+def runs(cfg):
+    """Returns model, batch and the runs of one configuration: ours with 2 threads, 1 thread and
+    byte inputs, and PyTorch's faster thread setting."""
+    model, batch = cfg.split(":")
+    key = "%s_b%s" % (model, batch)
+    ts = [t for t in (load("torch_%s_t1" % key), load("torch_%s_t2" % key)) if t]
+    tb = max(ts, key=lambda t: t["samples_per_s_median"]) if ts else None
+    return model, batch, load("ours_%s_t2" % key), load("ours_%s_t1" % key), load("ours_%s_u8" % key), tb
+
+
 if throughput:
     print()
     print("| config | ours samples/s (GOMAXPROCS 2) | ours (1) | torch best samples/s | torch threads | ratio | target | "
           "ours peak RSS MiB | torch peak RSS MiB | RSS ratio | ours allocs/step | ours GC CPU |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for cfg in configs:
-        model, batch = cfg.split(":")
-        key = "%s_b%s" % (model, batch)
-        o2, o1 = load("ours_%s_t2" % key), load("ours_%s_t1" % key)
-        ts = [t for t in (load("torch_%s_t1" % key), load("torch_%s_t2" % key)) if t]
-        tb = max(ts, key=lambda t: t["samples_per_s_median"]) if ts else None
+        model, batch, o2, o1, _, tb = runs(cfg)
         ours = o2["samples_per_s_median"] if o2 else None
         theirs = tb["samples_per_s_median"] if tb else None
         ratio = ours / theirs if ours and theirs else None
@@ -288,11 +296,7 @@ if throughput:
           "ratio, float32 | ratio, bytes | target | ours samples/s, byte inputs | ours GOGC |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for cfg in configs:
-        model, batch = cfg.split(":")
-        key = "%s_b%s" % (model, batch)
-        o2, u8 = load("ours_%s_t2" % key), load("ours_%s_u8" % key)
-        ts = [t for t in (load("torch_%s_t1" % key), load("torch_%s_t2" % key)) if t]
-        tb = max(ts, key=lambda t: t["samples_per_s_median"]) if ts else None
+        model, batch, o2, _, u8, tb = runs(cfg)
         orss, ursss = o2 and o2["rss_peak_mib"], u8 and u8["rss_peak_mib"]
         trss = tb["rss_peak_mib"] if tb else None
         print("| %s b%s | %s | %s | %s | %s | %s | ≤ 0.25 | %s | %s |" % (

@@ -81,21 +81,18 @@ func dotKernel(mr, nr int) {
 	// step multiplies one vector of every row of A by one of every row
 	// of B, with zeroing masked loads when masked.
 	step := func(masked bool) {
-		for i := 0; i < mr; i++ {
-			m := rowMem(RSI, i, R8, R9, 0)
+		load := func(m Mem, r VecPhysical) {
 			if masked {
-				VMOVUPS_Z(m, K1, areg(i))
+				VMOVUPS_Z(m, K1, r)
 			} else {
-				VMOVUPS(m, areg(i))
+				VMOVUPS(m, r)
 			}
 		}
+		for i := 0; i < mr; i++ {
+			load(rowMem(RSI, i, R8, R9, 0), areg(i))
+		}
 		for j := 0; j < nr; j++ {
-			m := rowMem(RDX, j, R10, R11, 0)
-			if masked {
-				VMOVUPS_Z(m, K1, breg(j))
-			} else {
-				VMOVUPS(m, breg(j))
-			}
+			load(rowMem(RDX, j, R10, R11, 0), breg(j))
 			for i := 0; i < mr; i++ {
 				VFMADD231PS(breg(j), areg(i), acc(i, j))
 			}
