@@ -91,6 +91,7 @@ type backwardConfig struct {
 	grad        *Tensor
 	retainGraph bool
 	createGraph bool
+	into        *GradSet // AccumulateInto: leaves' gradients go here
 }
 
 // WithGrad sets the gradient of the output to start from; it must have the
@@ -130,6 +131,13 @@ func Gradients(y *Tensor, xs []*Tensor, opts ...BackwardOption) []*Tensor {
 	}
 	if xs == nil {
 		xs = []*Tensor{} // a nil target list would make run fill Grad
+	}
+	var cfg backwardConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.into != nil {
+		panicf("Gradients", shapesOf(y), "AccumulateInto is for Backward; Gradients returns its results")
 	}
 	out := run(y, xs, opts, "Gradients")
 	for i, x := range xs {
@@ -172,6 +180,9 @@ func run(y *Tensor, targets []*Tensor, opts []BackwardOption, op string) []*Tens
 		o(&cfg)
 	}
 	y.live(op)
+	if cfg.into != nil && cfg.createGraph {
+		panicf(op, shapesOf(y), "AccumulateInto cannot be combined with CreateGraph")
+	}
 	if !y.requiresGrad {
 		panicf(op, shapesOf(y), "tensor does not require a gradient (no input was marked with SetRequiresGrad, or it was computed from a NoGrad tensor)")
 	}
@@ -250,7 +261,7 @@ func run(y *Tensor, targets []*Tensor, opts []BackwardOption, op string) []*Tens
 		}
 		var igs []*Tensor
 		if d, ok := n.op.(directGradFn); ok && targets == nil && !cfg.createGraph {
-			igs = d.backwardDirect(gt, needs)
+			igs = d.backwardDirect(gt, needs, cfg.into)
 		} else {
 			igs = n.op.backward(gt, needs)
 		}
@@ -300,7 +311,7 @@ func run(y *Tensor, targets []*Tensor, opts []BackwardOption, op string) []*Tens
 // others what backward would.
 type directGradFn interface {
 	gradFn
-	backwardDirect(g *Tensor, needs []bool) []*Tensor
+	backwardDirect(g *Tensor, needs []bool, into *GradSet) []*Tensor
 }
 
 // releaser is implemented by operations that hold pooled scratch buffers
@@ -373,6 +384,10 @@ func (p *pass) deliver(x, g *Tensor) {
 		return
 	}
 	if !x.requiresGrad {
+		return
+	}
+	if p.cfg.into != nil {
+		p.cfg.into.sinkFor("Backward", x).addInPlace(g)
 		return
 	}
 	if x.grad == nil {

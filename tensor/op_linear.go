@@ -22,14 +22,14 @@ type linearOp struct {
 }
 
 func (o *linearOp) backward(g *Tensor, needs []bool) []*Tensor {
-	return o.grads(g, needs, false)
+	return o.grads(g, needs, false, nil)
 }
 
-func (o *linearOp) backwardDirect(g *Tensor, needs []bool) []*Tensor {
-	return o.grads(g, needs, true)
+func (o *linearOp) backwardDirect(g *Tensor, needs []bool, into *GradSet) []*Tensor {
+	return o.grads(g, needs, true, into)
 }
 
-func (o *linearOp) grads(g *Tensor, needs []bool, direct bool) []*Tensor {
+func (o *linearOp) grads(g *Tensor, needs []bool, direct bool, into *GradSet) []*Tensor {
 	r := make([]*Tensor, 3)
 	out, in := o.w.shape[0], o.w.shape[1]
 	recorded := !g.noGrad && (g.requiresGrad || o.x.requiresGrad || o.w.requiresGrad || (o.b != nil && o.b.requiresGrad))
@@ -64,7 +64,7 @@ func (o *linearOp) grads(g *Tensor, needs []bool, direct bool) []*Tensor {
 	}
 	if needs[1] {
 		// dW (out×in) = Gᵀ (out×m) · X (m×in).
-		if d, beta := directGrad(o.w, direct); d != nil {
+		if d, beta := directGrad(o.w, direct, into); d != nil {
 			gemmT(!G.trans, X.trans, out, in, m, G, X, beta, d, d.offset, in)
 		} else {
 			dw := newLike(g.dtype, o.w.shape, false, g)
@@ -74,7 +74,7 @@ func (o *linearOp) grads(g *Tensor, needs []bool, direct bool) []*Tensor {
 		}
 	}
 	if needs[2] {
-		if d, beta := directGrad(o.b, direct); d != nil {
+		if d, beta := directGrad(o.b, direct, into); d != nil {
 			columnSums(G, d, beta != 0)
 		} else {
 			db := newLike(g.dtype, o.b.shape, false, g)
@@ -89,11 +89,18 @@ func (o *linearOp) grads(g *Tensor, needs []bool, direct bool) []*Tensor {
 // directGrad returns the gradient storage of the leaf p that a plain
 // backward pass may write p's gradient into (direct is true), creating it
 // when p has none, and the GEMM beta that adds to it (1) or overwrites a
-// new one (0). It returns nil when the gradient must go through the
-// engine: p is not a leaf, or its Grad is part of a graph or not
-// contiguous.
-func directGrad(p *Tensor, direct bool) (*Tensor, float64) {
+// new one (0); with into (AccumulateInto) it is p's gradient in into,
+// added to. It returns nil when the gradient must go through the engine:
+// p is not a leaf, or its Grad is part of a graph or not contiguous, or p
+// is not in into (the engine then reports it).
+func directGrad(p *Tensor, direct bool, into *GradSet) (*Tensor, float64) {
 	if !direct || p == nil || p.fn != nil || !p.requiresGrad {
+		return nil, 0
+	}
+	if into != nil {
+		if g := into.Grad(p); g != nil {
+			return g, 1
+		}
 		return nil, 0
 	}
 	g := p.grad
