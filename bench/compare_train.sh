@@ -28,8 +28,9 @@
 # PyTorch gets its best settings on this machine (../shared/anchors/README.md): OpenBLAS with one
 # thread, torch with 1 and then 2 threads (the better one is kept), OpenBLAS's AVX-512 kernel
 # (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset) and glibc's allocator kept from returning memory
-# to the kernel. Ours runs with GOMAXPROCS 2 (compared) and 1 (for reference), and once more with
-# GOMAXPROCS 2 and its inputs stored as bytes (--storage uint8) for the memory comparison. Never run two
+# to the kernel. Ours runs with GOMAXPROCS 2, once with each operation split over the cores and once
+# as two shards of each batch (--shards 2), the faster compared; with GOMAXPROCS 1 for reference; and
+# with GOMAXPROCS 2 and its inputs stored as bytes (--storage uint8) for the memory comparison. Never run two
 # benchmarks at once: every run here is sequential, and the machine should otherwise be idle.
 set -euo pipefail
 
@@ -135,6 +136,10 @@ if [ "$THROUGHPUT" = 1 ]; then
 		for t in 2 1; do
 			bench "ours_${model}_b${batch}_t$t" env GOMAXPROCS=$t "$OUT/train" "${common[@]}" --threads $t
 		done
+		# The step as two shards of the batch computed at once (train.Shards) instead of each
+		# operation split over the cores; the faster of the two is compared, as PyTorch's faster
+		# thread setting is.
+		bench "ours_${model}_b${batch}_s2" env GOMAXPROCS=2 "$OUT/train" "${common[@]}" --threads 2 --shards 2
 		# The same with the inputs stored as bytes (data.Uint8Dataset), for the memory target.
 		bench "ours_${model}_b${batch}_u8" env GOMAXPROCS=2 "$OUT/train" "${common[@]}" --threads 2 --storage uint8
 		for t in 1 2; do
@@ -266,14 +271,16 @@ def runs(cfg):
     key = "%s_b%s" % (model, batch)
     ts = [t for t in (load("torch_%s_t1" % key), load("torch_%s_t2" % key)) if t]
     tb = max(ts, key=lambda t: t["samples_per_s_median"]) if ts else None
-    return model, batch, load("ours_%s_t2" % key), load("ours_%s_t1" % key), load("ours_%s_u8" % key), tb
+    os_ = [o for o in (load("ours_%s_t2" % key), load("ours_%s_s2" % key)) if o]
+    ob = max(os_, key=lambda o: o["samples_per_s_median"]) if os_ else None
+    return model, batch, ob, load("ours_%s_t1" % key), load("ours_%s_u8" % key), tb
 
 
 if throughput:
     print()
-    print("| config | ours samples/s (GOMAXPROCS 2) | ours (1) | torch best samples/s | torch threads | ratio | target | "
-          "ours peak RSS MiB | torch peak RSS MiB | RSS ratio | ours allocs/step | ours GC CPU |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| config | ours best samples/s (GOMAXPROCS 2) | ours shards | ours (1) | torch best samples/s | torch threads | "
+          "ratio | target | ours peak RSS MiB | torch peak RSS MiB | RSS ratio | ours allocs/step | ours GC CPU |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for cfg in configs:
         model, batch, o2, o1, _, tb = runs(cfg)
         ours = o2["samples_per_s_median"] if o2 else None
@@ -283,8 +290,8 @@ if throughput:
         trss = tb["rss_peak_mib"] if tb else None
         rr = orss / trss if orss and trss else None
         tgt = targets.get((model, batch))
-        print("| %s b%s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
-            model, batch, num(ours), num(o1 and o1["samples_per_s_median"]), num(theirs),
+        print("| %s b%s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            model, batch, num(ours), o2.get("shards", 1) if o2 else "n/a", num(o1 and o1["samples_per_s_median"]), num(theirs),
             tb["threads"] if tb else "n/a", num(ratio, "{:.2f}×"), "≥ %.1f×" % tgt if tgt else "",
             num(orss, "{:.0f}"), num(trss, "{:.0f}"), num(rr, "{:.2f}") + (" (≤ 0.25)" if rr else ""),
             num(o2 and o2["allocs_per_step"], "{:.0f}"), num(o2 and 100 * o2["gc_cpu_fraction"], "{:.1f} %")))
@@ -305,6 +312,10 @@ if throughput:
             num(ursss / trss if ursss and trss else None, "{:.2f}"),
             num(u8 and u8["samples_per_s_median"]), (o2 or u8 or {}).get("gogc") or "default"))
     print()
+    print("our runs with GOMAXPROCS 2 (median samples/s, operations split / two shards):",
+          "; ".join("%s %s / %s" % (c.replace(":", " b"), num((load("ours_%s_b%s_t2" % tuple(c.split(":"))) or {}).get("samples_per_s_median")),
+                                      num((load("ours_%s_b%s_s2" % tuple(c.split(":"))) or {}).get("samples_per_s_median")))
+                    for c in configs))
     print("torch runs (median samples/s at each thread setting):",
           "; ".join("%s %s" % (os.path.basename(p)[6:-5], num(json.load(open(p))["samples_per_s_median"]))
                     for p in sorted(glob.glob(os.path.join(out, "torch_*.json")))))

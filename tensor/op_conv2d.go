@@ -67,6 +67,11 @@ type convArgs struct {
 // adjoint it is), and whether x has a batch axis.
 func (a *convArgs) prepare(x, w, b *Tensor) (*convShape, bool) {
 	op, nd := a.op, a.nd
+	x.live(op)
+	w.live(op)
+	if b != nil {
+		b.live(op)
+	}
 	// The shapes for an error message are built only when one is raised.
 	fail := func(format string, args ...any) {
 		shapes := shapesOf(x, w)

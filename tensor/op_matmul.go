@@ -24,6 +24,8 @@ func (o *matmulOp) backward(g *Tensor, needs []bool) []*Tensor {
 // is removed from the result; tensors with more than two dimensions are
 // stacks of matrices whose leading (batch) axes broadcast.
 func (t *Tensor) MatMul(u *Tensor) *Tensor {
+	t.live("MatMul")
+	u.live("MatMul")
 	switch {
 	case t.Dim() == 0 || u.Dim() == 0:
 		panicf("MatMul", shapesOf(t, u), "both operands need at least one dimension")

@@ -42,6 +42,7 @@ type poolGeom struct {
 
 // preparePool validates the arguments of a 2-D pooling op.
 func preparePool(op string, x *Tensor, kernel, stride, padding [2]int) poolGeom {
+	x.live(op)
 	fail := func(format string, args ...any) { panicf(op, shapesOf(x), format, args...) }
 	if !x.dtype.IsFloat() {
 		fail("not supported for dtype %v", x.dtype)

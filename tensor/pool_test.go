@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/backprop-go/backprop/tensor"
@@ -120,13 +121,23 @@ func TestArenaUseAfterReset(t *testing.T) {
 	kept := y.Sum().Item()
 	a.Reset()
 	for name, f := range map[string]func(){
-		"read":  func() { y.Item() },
-		"op":    func() { y.ReLU() },
-		"At":    func() { y.At(0, 0) },
-		"Float": func() { y.Float32s() },
+		"read":         func() { y.Reshape(4).Narrow(0, 0, 1).Item() },
+		"op":           func() { y.ReLU() },
+		"At":           func() { y.At(0, 0) },
+		"Float":        func() { y.Float32s() },
+		"Sum":          func() { y.Sum() },
+		"Max":          func() { y.Max() },
+		"MatMul":       func() { y.MatMul(x) },
+		"MatMul right": func() { x.MatMul(y) },
+		"Conv2d": func() {
+			tensor.Conv2d(y.Reshape(1, 1, 2, 2), x.Reshape(1, 1, 2, 2), nil, tensor.Conv2dOptions{})
+		},
+		"MaxPool2d": func() { tensor.MaxPool2d(y.Reshape(1, 1, 2, 2), [2]int{2, 2}, [2]int{}, [2]int{}) },
+		"Linear":    func() { tensor.Linear(y, x, nil) },
 	} {
-		if tensor.Try(f) == nil {
-			t.Errorf("%s: using a tensor after Reset did not panic", name)
+		err := tensor.Try(f)
+		if err == nil || !strings.Contains(err.Error(), "used after its arena was reset") {
+			t.Errorf("%s: using a tensor after Reset: %v, want the arena's error", name, err)
 		}
 	}
 	mustPanic(t, "tensor.ReLU: tensor used after its arena was reset (shapes [2 2])", func() { y.ReLU() })

@@ -5,6 +5,7 @@ import "math"
 // reduceAxes normalizes axes for t (none means all) and returns a mask of
 // the reduced axes and the keep-dim shape of the result.
 func reduceAxes(op string, t *Tensor, axes []int) (mask []bool, keep []int) {
+	t.live(op)
 	mask = make([]bool, t.Dim())
 	if len(axes) == 0 {
 		for i := range mask {

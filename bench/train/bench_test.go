@@ -38,7 +38,7 @@ func BenchmarkTrainStep(b *testing.B) {
 const benchSamples = 4096
 
 func benchStep(b *testing.B, model string, batch int) {
-	r, err := newRecipe(model, benchSamples, batch, 0, 1, storageFloat32)
+	r, err := newRecipe(model, benchSamples, batch, 0, 1, storageFloat32, 1)
 	if err != nil {
 		b.Fatal(err)
 	}

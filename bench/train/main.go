@@ -65,6 +65,7 @@ type config struct {
 	workers               int
 	storage               string
 	gogc                  int
+	shards                int
 	seed                  uint64
 	cpuProfile            string
 }
@@ -89,6 +90,7 @@ type result struct {
 	Samples               int      `json:"samples"`
 	Workers               int      `json:"workers"`
 	Storage               string   `json:"storage"`
+	Shards                int      `json:"shards"`
 	StepsPerEpoch         int      `json:"steps_per_epoch"`
 	AllocsPerStep         float64  `json:"allocs_per_step"`
 	AllocBytesPerStep     float64  `json:"alloc_bytes_per_step"`
@@ -115,6 +117,7 @@ func main() {
 	fs.IntVar(&c.workers, "workers", 0, "loader worker goroutines (0 gathers batches in the training goroutine, as the anchor does)")
 	fs.StringVar(&c.storage, "storage", storageFloat32, "input storage: float32 (the anchor's) or uint8 (one byte per element, read as k/256)")
 	fs.IntVar(&c.gogc, "gogc", 25, "garbage-collection target percent while training (runtime/debug.SetGCPercent); 0 keeps the runtime's (GOGC or 100)")
+	fs.IntVar(&c.shards, "shards", 1, "shards of each batch computed at once, one per processor (train.Shards); 1 splits each operation over the processors instead")
 	fs.Uint64Var(&c.seed, "seed", 0, "seed of the data, the weights and the shuffle")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured epochs to this file")
 	fs.Parse(os.Args[1:])
@@ -140,6 +143,9 @@ func run(c config, w io.Writer) (perr error) {
 	if c.storage == "" {
 		c.storage = storageFloat32
 	}
+	if c.shards == 0 {
+		c.shards = 1
+	}
 	if c.gogc < 0 {
 		return fmt.Errorf("--gogc %d: must not be negative", c.gogc)
 	}
@@ -153,7 +159,7 @@ func run(c config, w io.Writer) (perr error) {
 		runtime.GOMAXPROCS(c.threads)
 	}
 	rssStart := peakRSSMiB()
-	r, err := newRecipe(c.model, c.samples, c.batch, c.workers, c.seed, c.storage)
+	r, err := newRecipe(c.model, c.samples, c.batch, c.workers, c.seed, c.storage, c.shards)
 	if err != nil {
 		return err
 	}
@@ -222,6 +228,7 @@ func run(c config, w io.Writer) (perr error) {
 		Samples:               c.samples,
 		Workers:               c.workers,
 		Storage:               c.storage,
+		Shards:                c.shards,
 		StepsPerEpoch:         r.loader.Len(),
 		AllocsPerStep:         float64(d.AllocObjects) / float64(steps),
 		AllocBytesPerStep:     float64(d.AllocBytes) / float64(steps),

@@ -9,6 +9,7 @@ import (
 	"github.com/backprop-go/backprop/nn"
 	"github.com/backprop-go/backprop/optim"
 	"github.com/backprop-go/backprop/tensor"
+	"github.com/backprop-go/backprop/train"
 )
 
 // The anchor recipe's constants (../shared/anchors/torch_train.py).
@@ -130,6 +131,12 @@ type recipe struct {
 	loader *data.Loader
 	arena  *tensor.Arena    // buffers of one step, reset after it
 	grads  []*tensor.Tensor // the parameters, for zeroing gradients in place
+
+	// With more than one shard, the step's forward and backward passes
+	// run as train.Shards: the batch split into shards computed at once.
+	shards  *train.Shards
+	losses  []float64 // loss of each shard, scaled by its share
+	shardFn train.ShardFunc
 }
 
 // newRecipe builds the model, n examples of synthetic data, a loader that
@@ -138,7 +145,7 @@ type recipe struct {
 // loader's number of worker goroutines (0 gathers in the caller's
 // goroutine, as the anchor does). storage is storageFloat32 (newData, the
 // anchor's recipe) or storageUint8 (newByteData).
-func newRecipe(model string, n, batch, workers int, seed uint64, storage string) (*recipe, error) {
+func newRecipe(model string, n, batch, workers int, seed uint64, storage string, shards int) (*recipe, error) {
 	m, err := newModel(model, rand.New(rand.NewPCG(seed, streamWeights)))
 	if err != nil {
 		return nil, err
@@ -162,7 +169,7 @@ func newRecipe(model string, n, batch, workers int, seed uint64, storage string)
 	if err != nil {
 		return nil, err
 	}
-	return &recipe{
+	r := &recipe{
 		model:  m,
 		params: nn.NumParameters(m),
 		opt:    optim.NewSGD(nn.Parameters(m), optim.SGDConfig{LR: lr, Momentum: momentum}),
@@ -170,7 +177,25 @@ func newRecipe(model string, n, batch, workers int, seed uint64, storage string)
 		loader: ld,
 		arena:  tensor.NewArena(),
 		grads:  nn.Parameters(m),
-	}, nil
+	}
+	if shards < 1 {
+		return nil, fmt.Errorf("%d shards: need at least 1", shards)
+	}
+	if shards > 1 {
+		if r.shards, err = train.NewShards(r.grads, shards); err != nil {
+			return nil, err
+		}
+		r.losses = make([]float64, shards)
+		r.shardFn = func(k int, x, y *tensor.Tensor, share float64, opts ...tensor.BackwardOption) {
+			l := loss.CrossEntropy(r.model.Forward(x), y, loss.CrossEntropyOptions{})
+			if share != 1 {
+				l = l.MulScalar(share)
+			}
+			l.Backward(opts...)
+			r.losses[k] = l.Item()
+		}
+	}
+	return r, nil
 }
 
 // step runs one training step on the batch (x, y): forward, loss,
@@ -179,6 +204,9 @@ func newRecipe(model string, n, batch, workers int, seed uint64, storage string)
 // arena, which is reset before step returns the loss value, so a
 // steady-state step allocates almost nothing.
 func (r *recipe) step(x, y *tensor.Tensor) float64 {
+	if r.shards != nil {
+		return r.shardedStep(x, y)
+	}
 	l := loss.CrossEntropy(r.model.Forward(x.InArena(r.arena)), y, loss.CrossEntropyOptions{})
 	for _, p := range r.grads {
 		p.ZeroGradInPlace()
@@ -187,6 +215,23 @@ func (r *recipe) step(x, y *tensor.Tensor) float64 {
 	r.opt.Step()
 	v := l.Item()
 	r.arena.Reset()
+	return v
+}
+
+// shardedStep is step with the forward and backward passes run as shards
+// of the batch at once (train.Shards): the gradient is the same mean over
+// the batch, summed in another order.
+func (r *recipe) shardedStep(x, y *tensor.Tensor) float64 {
+	for _, p := range r.grads {
+		p.ZeroGradInPlace()
+	}
+	clear(r.losses)
+	r.shards.Step(x, y, r.shardFn)
+	r.opt.Step()
+	v := 0.0
+	for _, l := range r.losses {
+		v += l
+	}
 	return v
 }
 

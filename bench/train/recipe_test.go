@@ -146,10 +146,10 @@ func TestNewByteData(t *testing.T) {
 			t.Errorf("%s: the same seed gave different data", model)
 		}
 	}
-	if _, err := newRecipe("mlp", 10, 5, 0, 1, "float16"); err == nil || !strings.Contains(err.Error(), "float16") {
+	if _, err := newRecipe("mlp", 10, 5, 0, 1, "float16", 1); err == nil || !strings.Contains(err.Error(), "float16") {
 		t.Errorf("newRecipe with storage float16: error %v, want one naming it", err)
 	}
-	r, err := newRecipe("cnn", 130, 64, 0, 3, storageUint8)
+	r, err := newRecipe("cnn", 130, 64, 0, 3, storageUint8, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +160,7 @@ func TestNewByteData(t *testing.T) {
 
 func TestEpochWalksEveryExampleOnce(t *testing.T) {
 	const n, batch = 130, 64 // two full batches and one of 2
-	r, err := newRecipe("mlp", n, batch, 0, 3, storageFloat32)
+	r, err := newRecipe("mlp", n, batch, 0, 3, storageFloat32, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +216,7 @@ func seq(n int) []int {
 // −0.01·b. The first loss is the mean cross-entropy of the logits.
 func TestStepUpdates(t *testing.T) {
 	for _, model := range []string{"mlp", "cnn"} {
-		r, err := newRecipe(model, 16, 16, 0, 5, storageFloat32)
+		r, err := newRecipe(model, 16, 16, 0, 5, storageFloat32, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -371,5 +371,44 @@ func TestMedian(t *testing.T) {
 		if got := median(c.xs); got != c.want {
 			t.Errorf("median(%v) = %v, want %v", c.xs, got, c.want)
 		}
+	}
+}
+
+// TestShardedStep checks that a recipe whose steps run as two shards
+// (train.Shards) takes the same steps as the unsharded recipe: the same
+// losses and parameters after three steps, up to float32 rounding.
+func TestShardedStep(t *testing.T) {
+	for _, model := range []string{"mlp", "cnn"} {
+		plain, err := newRecipe(model, 64, 16, 0, 9, storageFloat32, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sharded, err := newRecipe(model, 64, 16, 0, 9, storageFloat32, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sharded.shards == nil || sharded.shards.N() != 2 {
+			t.Fatalf("%s: the recipe with 2 shards has no shards", model)
+		}
+		td := plain.ds.(*data.TensorDataset)
+		for step := range 3 {
+			x, y := td.X().Narrow(0, 16*step, 16), td.Y().Narrow(0, 16*step, 16)
+			lp, ls := plain.step(x, y), sharded.step(x, y)
+			if math.Abs(lp-ls) > 1e-5 {
+				t.Fatalf("%s step %d: loss %v sharded, %v plain", model, step, ls, lp)
+			}
+		}
+		pp, ps := nn.Parameters(plain.model), nn.Parameters(sharded.model)
+		for i := range pp {
+			a, b := pp[i].Float64s(), ps[i].Float64s()
+			for j := range a {
+				if math.Abs(a[j]-b[j]) > 1e-5 {
+					t.Fatalf("%s: parameter %d element %d: %v sharded, %v plain", model, i, j, b[j], a[j])
+				}
+			}
+		}
+	}
+	if _, err := newRecipe("mlp", 10, 5, 0, 1, storageFloat32, 0); err == nil || !strings.Contains(err.Error(), "shards") {
+		t.Errorf("newRecipe with 0 shards: %v", err)
 	}
 }

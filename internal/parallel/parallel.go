@@ -17,8 +17,46 @@ import (
 	"time"
 )
 
-// Workers returns the number of goroutines For may use: GOMAXPROCS.
-func Workers() int { return runtime.GOMAXPROCS(0) }
+// Workers returns the number of goroutines For may use: GOMAXPROCS, or 1
+// while Shards runs.
+func Workers() int {
+	if sharding.Load() > 0 {
+		return 1
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// sharding counts the calls of Shards running.
+var sharding atomic.Int32
+
+// Shards calls fn(k) for each k in [0, n) on up to GOMAXPROCS goroutines,
+// as ForEach does, for work that is itself split into independent shards
+// (the parts of a batch in data-parallel training). While the shards run,
+// Workers reports 1 to every caller, so that For, ForEach and the kernels
+// run serially inside them instead of splitting each operation again
+// over processors the shards already occupy; other goroutines using the
+// package meanwhile run serially too. A panic in fn is re-raised on the
+// caller once every started shard has stopped.
+func Shards(n int, fn func(k int)) {
+	if n <= 0 {
+		return
+	}
+	w := min(runtime.GOMAXPROCS(0), n)
+	if sharding.Load() > 0 || w <= 1 {
+		for k := range n {
+			fn(k)
+		}
+		return
+	}
+	j := &job{each: fn, n: n, size: 1, chunks: int64(n)}
+	j.wg.Add(n)
+	ensure(w - 1)
+	sharding.Add(1)
+	defer sharding.Add(-1)
+	offer(j, w-1)
+	j.run()
+	j.wait()
+}
 
 // job is one call of For: chunk i covers [i·size, min((i+1)·size, n)).
 type job struct {

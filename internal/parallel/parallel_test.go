@@ -139,3 +139,58 @@ func TestForEach(t *testing.T) {
 		})
 	})
 }
+
+// TestShards checks that Shards runs every shard once, two at the same
+// time on two processors, that Workers reports 1 inside them (and For
+// runs on the caller) and GOMAXPROCS again afterwards, that nested Shards
+// run in line, and that a panic is re-raised with the count restored.
+func TestShards(t *testing.T) {
+	withProcs(t, 2, func() {
+		for range 10 {
+			var hits [2]atomic.Int32
+			var wg sync.WaitGroup
+			wg.Add(2)
+			Shards(2, func(k int) {
+				hits[k].Add(1)
+				wg.Done()
+				wg.Wait() // both shards at once
+				if w := Workers(); w != 1 {
+					t.Errorf("Workers() = %d inside Shards, want 1", w)
+				}
+				var inner atomic.Int32
+				For(64, 1, func(lo, hi int) { inner.Add(int32(hi - lo)) })
+				Shards(3, func(int) { inner.Add(1) })
+				if inner.Load() != 67 {
+					t.Errorf("nested work covered %d items, want 67", inner.Load())
+				}
+			})
+			if hits[0].Load() != 1 || hits[1].Load() != 1 {
+				t.Fatalf("shards ran %d and %d times", hits[0].Load(), hits[1].Load())
+			}
+		}
+		if w := Workers(); w != 2 {
+			t.Fatalf("Workers() = %d after Shards, want 2", w)
+		}
+		func() {
+			defer func() {
+				if r := recover(); r != "shard" {
+					t.Fatalf("recovered %v, want the shard's panic", r)
+				}
+			}()
+			Shards(2, func(k int) {
+				if k == 1 {
+					panic("shard")
+				}
+			})
+		}()
+		if w := Workers(); w != 2 {
+			t.Fatalf("Workers() = %d after a panicking Shards, want 2", w)
+		}
+		n := 0
+		Shards(0, func(int) { n++ })
+		Shards(1, func(int) { n++ })
+		if n != 1 {
+			t.Fatalf("Shards(0) and Shards(1) ran %d shards, want 1", n)
+		}
+	})
+}
