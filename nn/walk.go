@@ -241,3 +241,28 @@ func ZeroGrad(m Module) {
 		p.Tensor.ZeroGrad()
 	}
 }
+
+// ShardSafe returns nil if m's forward pass in training mode may run on
+// several goroutines at once, on different inputs, as train.Shards runs
+// it: no module of m may change state in it. It returns an error naming
+// the first module that implements Trainable (Dropout draws random numbers
+// and BatchNorm updates its running statistics in training mode; both also
+// compute per batch, so shards would change their results). Custom modules
+// that keep other state must not be sharded either; ShardSafe cannot see
+// that.
+func ShardSafe(m Module) error {
+	var bad string
+	walk(m, func(prefix string, mod Module, _ Members) {
+		if _, ok := mod.(Trainable); ok && bad == "" {
+			name := strings.TrimSuffix(prefix, ".")
+			if name == "" {
+				name = "the model"
+			}
+			bad = fmt.Sprintf("%s (%T)", name, mod)
+		}
+	})
+	if bad != "" {
+		return fmt.Errorf("nn: %s changes state in training mode and cannot run in shards", bad)
+	}
+	return nil
+}

@@ -380,6 +380,20 @@ func readMetricsCSV(t *testing.T, path string) []map[string]string {
 	return rows
 }
 
+// TestTrainShards trains with --shards 2 (each step as two shards of the
+// batch) and checks that it learns the separable data as the unsharded
+// run does.
+func TestTrainShards(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "idx")
+	writeIDX(t, data, 200, 100, 8, 8, 3, 1)
+	r := mustBP(t, dir, "train", "--data", data, "--model", "64-16-relu-3", "--epochs", "3", "--batch", "20", "--lr", "0.01",
+		"--shards", "2", "--out", filepath.Join(dir, "run"), "--quiet")
+	if acc := trainAccuracy(t, r); acc < 90 {
+		t.Errorf("test accuracy %.2f%% with 2 shards, want at least 90%% on separable data\n%v", acc, r)
+	}
+}
+
 // TestIDXWorkflow trains on an IDX directory, then evaluates, predicts
 // and inspects the checkpoint.
 func TestIDXWorkflow(t *testing.T) {
@@ -879,6 +893,8 @@ func TestBadInput(t *testing.T) {
 		{"image size without images", []string{"train", "--image-size", "32x32"}, 2, "apply to --data images:DIR only"},
 		{"target without csv", []string{"train", "--target", "y"}, 2, "--target applies to --data csv:PATH only"},
 		{"unknown layer", []string{"train", "--data", "idx", "--model", "64-16-swish-3"}, 2, `unknown layer "swish"`},
+		{"zero shards", []string{"train", "--shards", "0"}, 2, "--shards must be at least 1"},
+		{"shards with dropout", []string{"train", "--data", "idx", "--model", "64-16-relu-dropout0.2-3", "--shards", "2", "--epochs", "1", "--quiet"}, 1, "cannot run in shards"},
 		{"first size", []string{"train", "--data", "idx", "--model", "100-3"}, 2, "first size 100 does not match the 64 input features"},
 		{"last size", []string{"train", "--data", "idx", "--model", "64-10"}, 2, "last size 10 does not match the 3 classes"},
 		{"cnn on small images", []string{"train", "--data", "idx", "--model", "cnn"}, 2, "too small"},

@@ -87,7 +87,7 @@ var runSettings = []struct {
 // trainFlags are the options of backprop train.
 type trainFlags struct {
 	model, data, target, optimizer, schedule, out, resume, device, metrics string
-	epochs, batch, workers                                                 int
+	epochs, batch, workers, shards                                         int
 	lr, momentum, weightDecay, clip, valSplit                              float64
 	seed                                                                   uint64
 	patience                                                               int
@@ -116,6 +116,7 @@ func parseTrainFlags(args []string, stdout io.Writer) (*trainFlags, error) {
 	fs.StringVar(&f.out, "out", "", "directory for the checkpoints, metrics, plot.png and summary.json (default runs/<time>, or the --resume checkpoint's directory)")
 	fs.StringVar(&f.resume, "resume", "", "continue the run saved in this checkpoint (see above)")
 	fs.IntVar(&f.workers, "workers", 1, "data-loading goroutines (the batches are the same for any number)")
+	fs.IntVar(&f.shards, "shards", 1, "run each step as this many shards of the batch at once, one per core (for models without dropout or batch norm; 1 splits each operation over the cores)")
 	fs.StringVar(&f.device, "device", "cpu", "compute device (only cpu is available)")
 	fs.Float64Var(&f.valSplit, "val-split", 0.2, "fraction of the data held out for validation, for csv and image data (MNIST and IDX directories use their test set)")
 	fs.IntVar(&f.patience, "patience", 0, "stop after this many epochs without a better validation loss (0: never)")
@@ -159,6 +160,8 @@ func parseTrainFlags(args []string, stdout io.Writer) (*trainFlags, error) {
 		return nil, usagef("--batch must be at least 1, got %d", f.batch)
 	case f.workers < 0:
 		return nil, usagef("--workers must not be negative, got %d", f.workers)
+	case f.shards < 1:
+		return nil, usagef("--shards must be at least 1, got %d", f.shards)
 	case !(f.lr > 0) || math.IsInf(f.lr, 0):
 		return nil, usagef("--lr must be a positive number, got %v", f.lr)
 	case !(f.momentum >= 0) || math.IsInf(f.momentum, 0):
@@ -327,6 +330,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		MetricsFile:           filepath.Join(out, "metrics."+f.metrics),
 		RNG:                   src,
 		Metadata:              meta,
+		Shards:                f.shards,
 	}
 	switch {
 	case sched.perEpoch != nil:
