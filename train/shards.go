@@ -13,9 +13,11 @@ import (
 // passes of its rows on its own goroutine with its own tensor.Arena; the
 // first adds its gradients to the parameters' Grad, the others to a
 // tensor.GradSet each, and Step then adds those to the Grads in shard
-// order. At batch sizes where the matrices of a layer are thin, this uses
-// two cores far better than splitting each operation: a LeNet-5 step at
-// batch 64 runs about a quarter faster than with the operations split.
+// order. The shards synchronize once per step instead of once per
+// operation, but each writes a whole weight gradient: a LeNet-5 step at
+// batch 64 (small weights, convolutions dominate) runs 9–15 % faster than
+// with each operation split over two cores, the MLP of bench/train at
+// batch 64 (235 k weights) 15 % slower (BENCHMARKS.md, ninth round).
 //
 // The gradient is the whole batch's when the loss of the batch is the
 // mean of the per-example losses (a reduction "mean" without class
