@@ -62,7 +62,13 @@ func attach(out *Tensor, name string, op gradFn, inputs ...*Tensor) *Tensor {
 	}
 	if need && out.dtype.IsFloat() {
 		out.requiresGrad = true
-		n := &node{name: name, op: op}
+		var n *node
+		if out.arena != nil {
+			n = out.arena.newNode()
+		} else {
+			n = new(node)
+		}
+		n.name, n.op = name, op
 		if len(inputs) <= len(n.inBuf) {
 			n.inputs = n.inBuf[:len(inputs):len(inputs)]
 			copy(n.inputs, inputs)

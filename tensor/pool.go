@@ -15,7 +15,9 @@ import (
 //
 // After Reset, every tensor computed in the arena since the previous Reset
 // is dead: its storage is gone, and using it panics (it never reads another
-// step's data). Slices obtained from such a tensor with RawFloat32 and the
+// step's data). Tensor headers and graph nodes are cut from slabs of 32 but
+// never reused, so a dead tensor keeps its own header (and its slab, until
+// collected). Slices obtained from such a tensor with RawFloat32 and the
 // like must not be used after Reset either. Keep what must outlive the step
 // by copying it out first (Item, Float32s, or CopyFrom into a tensor of
 // one's own). The storage of tensors not computed in the arena (parameters,
@@ -32,6 +34,41 @@ type Arena struct {
 	f64  freeLists[float64]
 	i64  freeLists[int64]
 	used []*storage // storage handed out since the last Reset
+
+	// The headers of the arena's tensors and graph nodes are cut from
+	// slabs, one allocation for arenaSlab of them. They are never reused
+	// (a slab is dropped when it is used up, Reset or not), so a tensor
+	// kept past Reset still only ever sees its own header; it keeps its
+	// slab alive until it is collected.
+	blocks []block
+	nodes  []node
+}
+
+// arenaSlab is the number of tensor headers or graph nodes per allocation.
+const arenaSlab = 32
+
+// newBlock returns a zeroed tensor block from the arena's current slab.
+func (a *Arena) newBlock() *block {
+	a.mu.Lock()
+	if len(a.blocks) == 0 {
+		a.blocks = make([]block, arenaSlab)
+	}
+	b := &a.blocks[0]
+	a.blocks = a.blocks[1:]
+	a.mu.Unlock()
+	return b
+}
+
+// newNode returns a zeroed graph node from the arena's current slab.
+func (a *Arena) newNode() *node {
+	a.mu.Lock()
+	if len(a.nodes) == 0 {
+		a.nodes = make([]node, arenaSlab)
+	}
+	n := &a.nodes[0]
+	a.nodes = a.nodes[1:]
+	a.mu.Unlock()
+	return n
 }
 
 // NewArena returns an empty arena.

@@ -247,3 +247,30 @@ func ExampleArena() {
 	fmt.Println(last < first, w.Grad().Arena() == nil)
 	// Output: true true
 }
+
+// TestArenaHeadersNotReused checks that the tensor headers and graph nodes
+// an arena cuts from slabs are never handed out again: a tensor kept past
+// Reset is not one of the tensors computed afterwards, keeps its shape and
+// still reports its use as use after Reset.
+func TestArenaHeadersNotReused(t *testing.T) {
+	a := tensor.NewArena()
+	w := tensor.Ones(tensor.Float32, 3).SetRequiresGrad(true)
+	kept := tensor.Ones(tensor.Float32, 3).InArena(a).Mul(w)
+	a.Reset()
+	seen := map[*tensor.Tensor]bool{kept: true}
+	for i := range 200 {
+		y := tensor.Ones(tensor.Float32, 2, 5).InArena(a).MulScalar(float64(i)).Sum(1)
+		if seen[y] {
+			t.Fatalf("step %d: a new tensor reuses an earlier header", i)
+		}
+		seen[y] = true
+		if kept.Dim() != 1 || kept.Size(0) != 3 {
+			t.Fatalf("step %d: the kept tensor changed shape to %v", i, kept.Shape())
+		}
+		a.Reset()
+	}
+	err := tensor.Try(func() { kept.Sum() })
+	if err == nil || !strings.Contains(err.Error(), "used after its arena was reset") {
+		t.Fatalf("kept tensor after many steps: %v", err)
+	}
+}

@@ -137,7 +137,12 @@ type block struct {
 // result is tagged with a.
 func newTensor(a *Arena, dt DType, shape []int, zero bool) *Tensor {
 	checkShape("New", shape)
-	b := new(block)
+	var b *block
+	if a != nil {
+		b = a.newBlock()
+	} else {
+		b = new(block)
+	}
 	nd := len(shape)
 	var sh, st []int
 	if nd <= maxInline {

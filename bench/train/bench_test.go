@@ -9,7 +9,9 @@ import (
 
 // BenchmarkTrainStep measures one training step of the anchor recipe per
 // iteration: gather a batch from the in-memory dataset into preallocated
-// buffers, forward, cross-entropy, zero_grad, backward and the SGD update.
+// buffers, forward, cross-entropy, zero_grad, backward and the SGD update,
+// with each operation split over the processors and (…/shards2) as two
+// shards of the batch (train.Shards).
 // It reports samples/s and the heap allocations per step, which a
 // steady state should bring to (nearly) zero.
 //
@@ -26,7 +28,10 @@ func BenchmarkTrainStep(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			for _, batch := range c.batches {
 				b.Run(fmt.Sprintf("b%d", batch), func(b *testing.B) {
-					benchStep(b, c.model, batch)
+					benchStep(b, c.model, batch, 1)
+				})
+				b.Run(fmt.Sprintf("b%d/shards2", batch), func(b *testing.B) {
+					benchStep(b, c.model, batch, 2)
 				})
 			}
 		})
@@ -37,8 +42,8 @@ func BenchmarkTrainStep(b *testing.B) {
 // that consecutive steps see different examples.
 const benchSamples = 4096
 
-func benchStep(b *testing.B, model string, batch int) {
-	r, err := newRecipe(model, benchSamples, batch, 0, 1, storageFloat32, 1)
+func benchStep(b *testing.B, model string, batch, shards int) {
+	r, err := newRecipe(model, benchSamples, batch, 0, 1, storageFloat32, shards)
 	if err != nil {
 		b.Fatal(err)
 	}
