@@ -101,23 +101,26 @@ func (a *convArgs) prepare(x, w, b *Tensor) (*convShape, bool) {
 	if w.Dim() != nd+2 {
 		fail("weight must be %d-D (%s), got %d-D", nd+2, wAxes(), w.Dim())
 	}
-	stride, pad, dil, outPad := make([]int, nd), make([]int, nd), make([]int, nd), make([]int, nd)
+	// Sizes live in arrays on the stack (nd ≤ 2); error messages get
+	// copies (ints), so that nothing here escapes to the heap.
+	var strideA, padA, dilA, outPadA, outA, convInA, convOutA [2]int
+	stride, pad, dil, outPad := strideA[:nd], padA[:nd], dilA[:nd], outPadA[:nd]
 	for i := 0; i < nd; i++ {
 		stride[i], pad[i], dil[i] = a.stride[i], a.pad[i], a.dil[i]
 		if a.outPad != nil {
 			outPad[i] = a.outPad[i]
 		}
 		if stride[i] < 0 {
-			fail("stride must be positive, got %v", a.stride)
+			fail("stride must be positive, got %v", ints(a.stride))
 		}
 		if dil[i] < 0 {
-			fail("dilation must be positive, got %v", a.dil)
+			fail("dilation must be positive, got %v", ints(a.dil))
 		}
 		if pad[i] < 0 {
-			fail("padding must be non-negative, got %v", a.pad)
+			fail("padding must be non-negative, got %v", ints(a.pad))
 		}
 		if outPad[i] < 0 {
-			fail("output padding must be non-negative, got %v", a.outPad)
+			fail("output padding must be non-negative, got %v", ints(a.outPad))
 		}
 		if stride[i] == 0 {
 			stride[i] = 1
@@ -162,24 +165,24 @@ func (a *convArgs) prepare(x, w, b *Tensor) (*convShape, bool) {
 		nb = o
 	}
 	if b != nil && (b.Dim() != 1 || b.shape[0] != nb) {
-		fail("bias must have shape [%d], got %v", nb, b.shape)
+		fail("bias must have shape [%d], got %v", nb, ints(b.shape))
 	}
 	k := w.shape[2:]
 	for _, v := range k {
 		if v < 1 {
-			fail("kernel size must be positive, got %v", k)
+			fail("kernel size must be positive, got %v", ints(k))
 		}
 	}
 	in := xs[2:]
-	out := make([]int, nd)    // size of the result
-	convIn := make([]int, nd) // input size of the convolution
-	convOut := make([]int, nd)
+	out := outA[:nd]       // size of the result
+	convIn := convInA[:nd] // input size of the convolution
+	convOut := convOutA[:nd]
 	small := false
 	for i := 0; i < nd; i++ {
 		if a.transposed {
 			out[i] = (in[i]-1)*stride[i] - 2*pad[i] + dil[i]*(k[i]-1) + outPad[i] + 1
 			if outPad[i] >= stride[i] && outPad[i] >= dil[i] {
-				fail("output padding must be smaller than either stride or dilation, got output padding %v, stride %v, dilation %v", outPad, stride, dil)
+				fail("output padding must be smaller than either stride or dilation, got output padding %v, stride %v, dilation %v", ints(outPad), ints(stride), ints(dil))
 			}
 			convIn[i], convOut[i] = out[i], in[i]
 		} else {
@@ -190,9 +193,9 @@ func (a *convArgs) prepare(x, w, b *Tensor) (*convShape, bool) {
 	}
 	if small {
 		if a.transposed {
-			fail("output size %v is too small (input %v, kernel %v, stride %v, padding %v, output padding %v, dilation %v)", out, in, k, stride, pad, outPad, dil)
+			fail("output size %v is too small (input %v, kernel %v, stride %v, padding %v, output padding %v, dilation %v)", ints(out), ints(in), ints(k), ints(stride), ints(pad), ints(outPad), ints(dil))
 		}
-		fail("output size %v is too small (input %v, kernel %v, stride %v, padding %v, dilation %v)", out, in, k, stride, pad, dil)
+		fail("output size %v is too small (input %v, kernel %v, stride %v, padding %v, dilation %v)", ints(out), ints(in), ints(k), ints(stride), ints(pad), ints(dil))
 	}
 	s := &convShape{n: xs[0], o: o, groups: groups}
 	g := kernel.ConvGeom{C: c, H: 1, KH: 1, SH: 1, DH: 1, OH: 1}
@@ -203,6 +206,10 @@ func (a *convArgs) prepare(x, w, b *Tensor) (*convShape, bool) {
 	s.g = g
 	return s, batched
 }
+
+// ints returns a copy of s, for error messages: passing the copy keeps s
+// itself from escaping to the heap.
+func ints(s []int) []int { return append([]int(nil), s...) }
 
 // convAxes names the axes of a convolution operand: the leading names then
 // the spatial axes.
@@ -435,7 +442,7 @@ func convChunk(n int) int { return max(1, (n+7)/8) }
 // matrices of the images, one after the other, or with slots one per
 // chunk of convSlots (nil when the convolution reads x directly).
 func convForward[T kernel.Float](s *convShape, x *Tensor, w, b, y, cols []T, slots bool) {
-	g := s.g
+	g := &s.g // a pointer: the chunks' closures would move a copy to the heap
 	xs := elems[T](x)
 	L := g.OH * g.OW
 	cl := g.ColRows() * L
@@ -456,7 +463,7 @@ func convForward[T kernel.Float](s *convShape, x *Tensor, w, b, y, cols []T, slo
 					slot = n / per
 				}
 				col = cols[slot*cl : (slot+1)*cl]
-				kernel.Im2col(&g, xs[xo:], x.strides[1], x.strides[2], x.strides[3], col)
+				kernel.Im2col(g, xs[xo:], x.strides[1], x.strides[2], x.strides[3], col)
 			}
 			yn := y[n*s.o*L : (n+1)*s.o*L]
 			for gi := 0; gi < s.groups; gi++ {
@@ -499,7 +506,7 @@ func convAddBias[T kernel.Float](row []T, bv T) {
 // has one entry per channel of x. cols is scratch for one column matrix
 // per chunk of convSlots(n) (nil when the convolution reads x directly).
 func convTranspose[T kernel.Float](s *convShape, y, w, b, x, cols []T) {
-	g := s.g
+	g := &s.g // a pointer: the chunks' closures would move a copy to the heap
 	L := g.OH * g.OW
 	hw := g.H * g.W
 	cl := g.ColRows() * L
@@ -519,7 +526,7 @@ func convTranspose[T kernel.Float](s *convShape, y, w, b, x, cols []T) {
 			}
 			if cols != nil {
 				// col is scratch: Col2imScratch may overwrite it.
-				kernel.Col2imScratch(&g, col, xn)
+				kernel.Col2imScratch(g, col, xn)
 			}
 			for c, bv := range b {
 				convAddBias(xn[c*hw:c*hw+hw], bv)
@@ -547,7 +554,7 @@ func (s *convShape) wgradTransposed() bool {
 // chunk of samples but the first, or of every chunk when
 // s.wgradTransposed().
 func convWeightGrad[T kernel.Float](s *convShape, x *Tensor, dy, dw, cols []T, fill bool, part []T) {
-	g := s.g
+	g := &s.g // a pointer: the chunks' closures would move a copy to the heap
 	xs := elems[T](x)
 	L := g.OH * g.OW
 	cl := g.ColRows() * L
@@ -574,7 +581,7 @@ func convWeightGrad[T kernel.Float](s *convShape, x *Tensor, dy, dw, cols []T, f
 					col = xs[xo : xo+g.C*L]
 				} else if fill {
 					col = cols[ch*cl : (ch+1)*cl]
-					kernel.Im2col(&g, xs[xo:], x.strides[1], x.strides[2], x.strides[3], col)
+					kernel.Im2col(g, xs[xo:], x.strides[1], x.strides[2], x.strides[3], col)
 				} else {
 					col = cols[n*cl : (n+1)*cl]
 				}
