@@ -176,6 +176,11 @@ func sgdBlock(t *sgdTask, lo, hi int) {
 			kernel.Axpy(t.wd, p, b)
 		}
 	} else {
+		if t.wd == 0 && !t.nesterov {
+			// The common case in one pass, bit for bit the three below.
+			kernel.SGDMomentum(p, g, b, t.mom, t.damp1, t.lr)
+			return
+		}
 		kernel.Scale(t.mom, b, b)
 		kernel.Axpy(t.damp1, g, b)
 		if t.wd != 0 {

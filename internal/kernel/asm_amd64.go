@@ -671,6 +671,9 @@ func axpyAVX512(alpha float32, x *float32, y *float32, n int)
 func scaleAVX512(alpha float32, dst *float32, x *float32, n int)
 
 //go:noescape
+func sgdMomentumAVX512(param *float32, grad *float32, buf *float32, n int, mom float32, damp float32, neglr float32)
+
+//go:noescape
 func reluAVX512(dst *float32, x *float32, n int)
 
 //go:noescape
@@ -705,6 +708,9 @@ func axpyAVX2(alpha float32, x *float32, y *float32, n int)
 
 //go:noescape
 func scaleAVX2(alpha float32, dst *float32, x *float32, n int)
+
+//go:noescape
+func sgdMomentumAVX2(param *float32, grad *float32, buf *float32, n int, mom float32, damp float32, neglr float32)
 
 //go:noescape
 func reluAVX2(dst *float32, x *float32, n int)

@@ -75436,6 +75436,79 @@ scaleAVX512_done:
 	VZEROUPPER
 	RET
 
+// func sgdMomentumAVX512(param *float32, grad *float32, buf *float32, n int, mom float32, damp float32, neglr float32)
+// Requires: AVX, AVX512F
+TEXT ·sgdMomentumAVX512(SB), NOSPLIT, $0-44
+	VBROADCASTSS mom+32(FP), Z8
+	VBROADCASTSS damp+36(FP), Z9
+	VBROADCASTSS neglr+40(FP), Z10
+	MOVQ         grad+8(FP), SI
+	MOVQ         buf+16(FP), DX
+	MOVQ         param+0(FP), DI
+	MOVQ         n+24(FP), CX
+	MOVQ         CX, AX
+	SHRQ         $0x06, CX
+	ANDQ         $0x3f, AX
+	TESTQ        CX, CX
+	JZ           sgdMomentumAVX512_tail
+
+sgdMomentumAVX512_loop4:
+	VMOVUPS     (DX), Z0
+	VMULPS      Z8, Z0, Z0
+	VFMADD231PS (SI), Z9, Z0
+	VMOVUPS     Z0, (DX)
+	VMOVUPS     (DI), Z4
+	VFMADD231PS Z0, Z10, Z4
+	VMOVUPS     Z4, (DI)
+	VMOVUPS     64(DX), Z1
+	VMULPS      Z8, Z1, Z1
+	VFMADD231PS 64(SI), Z9, Z1
+	VMOVUPS     Z1, 64(DX)
+	VMOVUPS     64(DI), Z5
+	VFMADD231PS Z1, Z10, Z5
+	VMOVUPS     Z5, 64(DI)
+	VMOVUPS     128(DX), Z2
+	VMULPS      Z8, Z2, Z2
+	VFMADD231PS 128(SI), Z9, Z2
+	VMOVUPS     Z2, 128(DX)
+	VMOVUPS     128(DI), Z6
+	VFMADD231PS Z2, Z10, Z6
+	VMOVUPS     Z6, 128(DI)
+	VMOVUPS     192(DX), Z3
+	VMULPS      Z8, Z3, Z3
+	VFMADD231PS 192(SI), Z9, Z3
+	VMOVUPS     Z3, 192(DX)
+	VMOVUPS     192(DI), Z7
+	VFMADD231PS Z3, Z10, Z7
+	VMOVUPS     Z7, 192(DI)
+	ADDQ        $0x00000100, SI
+	ADDQ        $0x00000100, DX
+	ADDQ        $0x00000100, DI
+	DECQ        CX
+	JNZ         sgdMomentumAVX512_loop4
+
+sgdMomentumAVX512_tail:
+	TESTQ AX, AX
+	JZ    sgdMomentumAVX512_done
+
+sgdMomentumAVX512_loop1:
+	VMOVUPS     (DX), Z0
+	VMULPS      Z8, Z0, Z0
+	VFMADD231PS (SI), Z9, Z0
+	VMOVUPS     Z0, (DX)
+	VMOVUPS     (DI), Z4
+	VFMADD231PS Z0, Z10, Z4
+	VMOVUPS     Z4, (DI)
+	ADDQ        $0x00000040, SI
+	ADDQ        $0x00000040, DX
+	ADDQ        $0x00000040, DI
+	SUBQ        $0x10, AX
+	JNZ         sgdMomentumAVX512_loop1
+
+sgdMomentumAVX512_done:
+	VZEROUPPER
+	RET
+
 // func reluAVX512(dst *float32, x *float32, n int)
 // Requires: AVX, AVX512F
 TEXT ·reluAVX512(SB), NOSPLIT, $0-24
@@ -76089,6 +76162,79 @@ scaleAVX2_loop1:
 	JNZ     scaleAVX2_loop1
 
 scaleAVX2_done:
+	VZEROUPPER
+	RET
+
+// func sgdMomentumAVX2(param *float32, grad *float32, buf *float32, n int, mom float32, damp float32, neglr float32)
+// Requires: AVX, FMA3
+TEXT ·sgdMomentumAVX2(SB), NOSPLIT, $0-44
+	VBROADCASTSS mom+32(FP), Y8
+	VBROADCASTSS damp+36(FP), Y9
+	VBROADCASTSS neglr+40(FP), Y10
+	MOVQ         grad+8(FP), SI
+	MOVQ         buf+16(FP), DX
+	MOVQ         param+0(FP), DI
+	MOVQ         n+24(FP), CX
+	MOVQ         CX, AX
+	SHRQ         $0x05, CX
+	ANDQ         $0x1f, AX
+	TESTQ        CX, CX
+	JZ           sgdMomentumAVX2_tail
+
+sgdMomentumAVX2_loop4:
+	VMOVUPS     (DX), Y0
+	VMULPS      Y8, Y0, Y0
+	VFMADD231PS (SI), Y9, Y0
+	VMOVUPS     Y0, (DX)
+	VMOVUPS     (DI), Y4
+	VFMADD231PS Y0, Y10, Y4
+	VMOVUPS     Y4, (DI)
+	VMOVUPS     32(DX), Y1
+	VMULPS      Y8, Y1, Y1
+	VFMADD231PS 32(SI), Y9, Y1
+	VMOVUPS     Y1, 32(DX)
+	VMOVUPS     32(DI), Y5
+	VFMADD231PS Y1, Y10, Y5
+	VMOVUPS     Y5, 32(DI)
+	VMOVUPS     64(DX), Y2
+	VMULPS      Y8, Y2, Y2
+	VFMADD231PS 64(SI), Y9, Y2
+	VMOVUPS     Y2, 64(DX)
+	VMOVUPS     64(DI), Y6
+	VFMADD231PS Y2, Y10, Y6
+	VMOVUPS     Y6, 64(DI)
+	VMOVUPS     96(DX), Y3
+	VMULPS      Y8, Y3, Y3
+	VFMADD231PS 96(SI), Y9, Y3
+	VMOVUPS     Y3, 96(DX)
+	VMOVUPS     96(DI), Y7
+	VFMADD231PS Y3, Y10, Y7
+	VMOVUPS     Y7, 96(DI)
+	ADDQ        $0x00000080, SI
+	ADDQ        $0x00000080, DX
+	ADDQ        $0x00000080, DI
+	DECQ        CX
+	JNZ         sgdMomentumAVX2_loop4
+
+sgdMomentumAVX2_tail:
+	TESTQ AX, AX
+	JZ    sgdMomentumAVX2_done
+
+sgdMomentumAVX2_loop1:
+	VMOVUPS     (DX), Y0
+	VMULPS      Y8, Y0, Y0
+	VFMADD231PS (SI), Y9, Y0
+	VMOVUPS     Y0, (DX)
+	VMOVUPS     (DI), Y4
+	VFMADD231PS Y0, Y10, Y4
+	VMOVUPS     Y4, (DI)
+	ADDQ        $0x00000020, SI
+	ADDQ        $0x00000020, DX
+	ADDQ        $0x00000020, DI
+	SUBQ        $0x08, AX
+	JNZ         sgdMomentumAVX2_loop1
+
+sgdMomentumAVX2_done:
 	VZEROUPPER
 	RET
 

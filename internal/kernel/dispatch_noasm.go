@@ -18,6 +18,9 @@ func ewLanesFor(Path) int { return 0 }
 func vAdd(dst, a, b *float32, n int)            { panic("kernel: no vector kernels") }
 func vMul(dst, a, b *float32, n int)            { panic("kernel: no vector kernels") }
 func vAxpy(alpha float32, x, y *float32, n int) { panic("kernel: no vector kernels") }
+func vSGDMomentum(p, g, b *float32, n int, mom, damp, neglr float32) {
+	panic("kernel: no vector kernels")
+}
 func vScale(alpha float32, dst, x *float32, n int) {
 	panic("kernel: no vector kernels")
 }

@@ -127,6 +127,34 @@ func axpy(alpha float32, x, y []float32) {
 	}
 }
 
+// SGDMomentum applies one step of SGD with momentum to p: b = mom·b +
+// damp·g, then p = p − lr·b, element by element. It gives bit for bit what
+// Scale(mom, b, b), Axpy(damp, g, b) and Axpy(−lr, b, p) give, in one
+// pass. The slices must have equal lengths.
+func SGDMomentum(p, g, b []float32, mom, damp, lr float32) {
+	checkLen("SGDMomentum", len(p), len(g), len(b))
+	if serial(len(p)) {
+		sgdMomentum(p, g, b, mom, damp, lr)
+		return
+	}
+	split(len(p), func(lo, hi int) { sgdMomentum(p[lo:hi], g[lo:hi], b[lo:hi], mom, damp, lr) })
+}
+
+func sgdMomentum(p, g, b []float32, mom, damp, lr float32) {
+	v := vecLen(len(p))
+	if v > 0 {
+		vSGDMomentum(&p[0], &g[0], &b[0], v, mom, damp, -lr)
+	}
+	neglr := -lr
+	for i := v; i < len(p); i++ {
+		// The expressions of scale's and axpy's loops, so that the
+		// rounding is theirs.
+		b[i] = mom * b[i]
+		b[i] += damp * g[i]
+		p[i] += neglr * b[i]
+	}
+}
+
 // Scale sets dst[i] = alpha · x[i]. dst and x must have equal lengths and
 // may be the same slice.
 func Scale(alpha float32, dst, x []float32) {

@@ -39,6 +39,14 @@ func vAxpy(alpha float32, x, y *float32, n int) {
 	}
 }
 
+func vSGDMomentum(p, g, b *float32, n int, mom, damp, neglr float32) {
+	if ewPath == PathAVX512 {
+		sgdMomentumAVX512(p, g, b, n, mom, damp, neglr)
+	} else {
+		sgdMomentumAVX2(p, g, b, n, mom, damp, neglr)
+	}
+}
+
 func vScale(alpha float32, dst, x *float32, n int) {
 	if ewPath == PathAVX512 {
 		scaleAVX512(alpha, dst, x, n)

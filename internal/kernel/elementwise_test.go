@@ -353,3 +353,40 @@ func TestElementwisePanics(t *testing.T) {
 		})
 	}
 }
+
+// TestSGDMomentum checks that the fused update equals Scale, Axpy and Axpy
+// bit for bit, on every path and length, with specials in the data, and
+// that it leaves the guard values around its outputs alone.
+func TestSGDMomentum(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	for _, path := range Paths() {
+		restore := SetPath(path)
+		for _, n := range ewLengths {
+			for _, off := range []int{0, 3} {
+				pbuf, p := ewBuf(rng, n, off, 2)
+				_, g := ewBuf(rng, n, off, 1)
+				bbuf, b := ewBuf(rng, n, off, 1)
+				p2, b2 := append([]float32(nil), p...), append([]float32(nil), b...)
+				const mom, damp, lr = 0.9, 0.75, 0.01
+				SGDMomentum(p, g, b, mom, damp, lr)
+				Scale(mom, b2, b2)
+				Axpy(damp, g, b2)
+				Axpy(-lr, b2, p2)
+				for i := range p {
+					if !same(p[i], p2[i]) || !same(b[i], b2[i]) {
+						t.Fatalf("%v n=%d off=%d: element %d: p %v b %v, three passes give p %v b %v", path, n, off, i, p[i], b[i], p2[i], b2[i])
+					}
+				}
+				checkGuards(t, fmt.Sprintf("%v n=%d p", path, n), pbuf, off, n)
+				checkGuards(t, fmt.Sprintf("%v n=%d b", path, n), bbuf, off, n)
+			}
+		}
+		restore()
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("SGDMomentum with unequal lengths did not panic")
+		}
+	}()
+	SGDMomentum(make([]float32, 3), make([]float32, 3), make([]float32, 2), 0.9, 1, 0.1)
+}

@@ -241,6 +241,7 @@ func genElementwise() {
 		genBinary(v, "mul", func(b, a, dst Op) { v.mul(b, a, dst) })
 		genAxpy(v)
 		genScale(v)
+		genSGDMomentum(v)
 		genReLU(v)
 		genReLUBackward(v)
 		genSum(v)
@@ -287,6 +288,37 @@ func genAxpy(v vec) {
 		v.load(Mem{Base: RDX, Disp: off}, r)
 		v.fma231(Mem{Base: RSI, Disp: off}, v.reg(8), r)
 		v.store(r, Mem{Base: RDI, Disp: off})
+	})
+	VZEROUPPER()
+	RET()
+}
+
+// genSGDMomentum emits the momentum SGD update b = mom·b + damp·g,
+// p = p + neglr·b, each product as Scale (a rounded multiplication) and
+// Axpy (a fused multiply-add) compute it, so that it equals those three
+// passes bit for bit.
+func genSGDMomentum(v vec) {
+	name := "sgdMomentum" + v.s.name
+	// The parameters are not named g: that is a register in Go assembly.
+	TEXT(name, NOSPLIT, "func(param, grad, buf *float32, n int, mom, damp, neglr float32)")
+	Pragma("noescape")
+	for i, prm := range []string{"mom", "damp", "neglr"} {
+		a, _ := Param(prm).Resolve()
+		VBROADCASTSS(a.Addr, v.reg(8+i))
+	}
+	Load(Param("grad"), RSI)
+	Load(Param("buf"), RDX)
+	Load(Param("param"), RDI)
+	Load(Param("n"), RCX)
+	streamLoop(v, name, func(u, off int) {
+		rb, rp := v.reg(u), v.reg(4+u)
+		v.load(Mem{Base: RDX, Disp: off}, rb)
+		v.mul(v.reg(8), rb, rb)
+		v.fma231(Mem{Base: RSI, Disp: off}, v.reg(9), rb)
+		v.store(rb, Mem{Base: RDX, Disp: off})
+		v.load(Mem{Base: RDI, Disp: off}, rp)
+		v.fma231(rb, v.reg(10), rp)
+		v.store(rp, Mem{Base: RDI, Disp: off})
 	})
 	VZEROUPPER()
 	RET()
