@@ -48,27 +48,22 @@ type Arena struct {
 const arenaSlab = 32
 
 // newBlock returns a zeroed tensor block from the arena's current slab.
-func (a *Arena) newBlock() *block {
-	a.mu.Lock()
-	if len(a.blocks) == 0 {
-		a.blocks = make([]block, arenaSlab)
-	}
-	b := &a.blocks[0]
-	a.blocks = a.blocks[1:]
-	a.mu.Unlock()
-	return b
-}
+func (a *Arena) newBlock() *block { return cut(a, &a.blocks) }
 
 // newNode returns a zeroed graph node from the arena's current slab.
-func (a *Arena) newNode() *node {
+func (a *Arena) newNode() *node { return cut(a, &a.nodes) }
+
+// cut returns the next zeroed element of the slab *s of a, starting a new
+// slab when it is used up.
+func cut[T any](a *Arena, s *[]T) *T {
 	a.mu.Lock()
-	if len(a.nodes) == 0 {
-		a.nodes = make([]node, arenaSlab)
+	if len(*s) == 0 {
+		*s = make([]T, arenaSlab)
 	}
-	n := &a.nodes[0]
-	a.nodes = a.nodes[1:]
+	e := &(*s)[0]
+	*s = (*s)[1:]
 	a.mu.Unlock()
-	return n
+	return e
 }
 
 // NewArena returns an empty arena.

@@ -42,20 +42,14 @@ func Shards(n int, fn func(k int)) {
 		return
 	}
 	w := min(runtime.GOMAXPROCS(0), n)
-	if sharding.Load() > 0 || w <= 1 {
-		for k := range n {
-			fn(k)
-		}
-		return
+	if sharding.Load() > 0 {
+		w = 1 // inside shards: in line
 	}
-	j := &job{each: fn, n: n, size: 1, chunks: int64(n)}
-	j.wg.Add(n)
-	ensure(w - 1)
-	sharding.Add(1)
-	defer sharding.Add(-1)
-	offer(j, w-1)
-	j.run()
-	j.wait()
+	if w > 1 {
+		sharding.Add(1)
+		defer sharding.Add(-1)
+	}
+	each(n, w, fn)
 }
 
 // job is one call of For: chunk i covers [i·size, min((i+1)·size, n)).
@@ -247,7 +241,12 @@ func ForEach(n int, fn func(i int)) {
 	if n <= 0 {
 		return
 	}
-	w := min(Workers(), n)
+	each(n, min(Workers(), n), fn)
+}
+
+// each runs fn(i) for i in [0, n) on w goroutines (the caller and w−1
+// workers), claiming indices one at a time.
+func each(n, w int, fn func(i int)) {
 	if w <= 1 {
 		for i := range n {
 			fn(i)
