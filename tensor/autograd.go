@@ -404,6 +404,15 @@ func (p *pass) deliver(x, g *Tensor) {
 		}
 		return
 	}
+	if x.gradZero {
+		if !p.cfg.createGraph {
+			// Zeroed lazily: this contribution replaces the stale values.
+			x.gradZero = false
+			x.grad.copyFrom(g)
+			return
+		}
+		x.Grad() // zero it for the recorded sum below
+	}
 	if p.cfg.createGraph || x.grad.requiresGrad {
 		if !p.cfg.createGraph {
 			g = heapCopy(g)

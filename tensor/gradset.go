@@ -105,6 +105,9 @@ func (s *GradSet) AddToGrad() {
 	for i, p := range s.leaves {
 		g := p.grad
 		switch {
+		case g != nil && p.gradZero:
+			p.gradZero = false // zeroed lazily: the set's gradient replaces it
+			g.copyFrom(s.grads[i])
 		case g == nil || g.st.freed:
 			p.grad = heapCopy(s.grads[i])
 		case g.requiresGrad || g.fn != nil:

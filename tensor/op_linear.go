@@ -112,6 +112,11 @@ func directGrad(p *Tensor, direct bool, into *GradSet) (*Tensor, float64) {
 	if g.requiresGrad || g.fn != nil || g.dtype != p.dtype || !g.IsContiguous() || !sameShape(g.shape, p.shape) || g.st.freed {
 		return nil, 0
 	}
+	if p.gradZero {
+		// Zeroed lazily (ZeroGradInPlace): overwrite the stale values.
+		p.gradZero = false
+		return g, 0
+	}
 	return g, 1
 }
 

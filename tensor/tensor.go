@@ -81,6 +81,7 @@ type Tensor struct {
 	requiresGrad bool // a leaf that wants a gradient, or a recorded result
 	noGrad       bool // operations on this tensor record nothing
 	grad         *Tensor
+	gradZero     bool // grad's elements are stale and read as zero (ZeroGradInPlace)
 	fn           *node  // the operation that produced this tensor; nil for leaves
 	arena        *Arena // where operations on this tensor allocate; nil for the heap
 }
@@ -241,8 +242,15 @@ func (t *Tensor) SetRequiresGrad(b bool) *Tensor {
 	return t
 }
 
-// Grad returns the gradient accumulated in t by Backward, or nil.
-func (t *Tensor) Grad() *Tensor { return t.grad }
+// Grad returns the gradient accumulated in t by Backward, or nil. After
+// ZeroGradInPlace it is the same tensor, zeroed.
+func (t *Tensor) Grad() *Tensor {
+	if t.gradZero {
+		t.gradZero = false
+		t.grad.fillZero()
+	}
+	return t.grad
+}
 
 // SetGrad replaces the gradient of t; g must have t's shape and dtype, or be
 // nil.
@@ -250,12 +258,12 @@ func (t *Tensor) SetGrad(g *Tensor) {
 	if g != nil && (!sameShape(g.shape, t.shape) || g.dtype != t.dtype) {
 		panicf("SetGrad", shapesOf(t, g), "gradient must match the tensor's shape and dtype")
 	}
-	t.grad = g
+	t.grad, t.gradZero = g, false
 }
 
 // ZeroGrad clears the gradient of t (sets it to nil, as PyTorch's
 // zero_grad(set_to_none=True)).
-func (t *Tensor) ZeroGrad() { t.grad = nil }
+func (t *Tensor) ZeroGrad() { t.grad, t.gradZero = nil, false }
 
 // ZeroGradInPlace sets every element of t's gradient to zero, keeping its
 // storage, or does nothing when t has no gradient (PyTorch's
@@ -263,13 +271,22 @@ func (t *Tensor) ZeroGrad() { t.grad = nil }
 // into that storage instead of allocating a new gradient, which is what a
 // training loop that allocates nothing per step needs. A gradient that is
 // itself part of a graph (from CreateGraph) is cleared as by ZeroGrad.
+//
+// The zeroing of a contiguous gradient is deferred: the next backward pass
+// writes its first contribution instead of adding it (a weight gradient's
+// GEMM runs with beta 0), so the storage is written once per step instead
+// of twice; Grad zeroes it first if it is read before that.
 func (t *Tensor) ZeroGradInPlace() {
 	g := t.grad
 	if g == nil {
 		return
 	}
 	if g.requiresGrad || g.fn != nil || g.st.freed {
-		t.grad = nil
+		t.grad, t.gradZero = nil, false
+		return
+	}
+	if g.IsContiguous() {
+		t.gradZero = true
 		return
 	}
 	g.fillZero()
@@ -325,7 +342,7 @@ func (t *Tensor) SetData(src *Tensor) {
 	}
 	t.dtype, t.shape, t.strides, t.offset, t.st = src.dtype, src.shape, src.strides, src.offset, src.st
 	t.arena = src.arena
-	t.grad = nil
+	t.grad, t.gradZero = nil, false
 }
 
 // scalarAxis checks that axis is 0 or -1, the axes that ops working along
