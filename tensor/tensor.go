@@ -81,7 +81,7 @@ type Tensor struct {
 	requiresGrad bool // a leaf that wants a gradient, or a recorded result
 	noGrad       bool // operations on this tensor record nothing
 	grad         *Tensor
-	gradZero     bool // grad's elements are stale and read as zero (ZeroGradInPlace)
+	gradZero     bool   // grad's elements are stale and read as zero (ZeroGradInPlace)
 	fn           *node  // the operation that produced this tensor; nil for leaves
 	arena        *Arena // where operations on this tensor allocate; nil for the heap
 }
