@@ -106,3 +106,36 @@ func ExampleTry() {
 	// Output:
 	// tensor.MatMul: inner sizes differ: 3 columns vs 4 rows (shapes [2 3], [4 5])
 }
+
+// The gradient of a mean over a batch, computed as two halves at once,
+// each backward pass into its own GradSet, then added to the weight's Grad.
+func ExampleGradSet() {
+	w := tensor.FromSlice([]float64{2, -1}, 2).SetRequiresGrad(true)
+	x := tensor.FromSlice([]float64{1, 2, 3, 4, 5, 6, 7, 8}, 4, 2)
+	loss := func(x *tensor.Tensor, share float64) *tensor.Tensor {
+		y := x.MatMul(w) // one output per example
+		return y.Mul(y).Mean().MulScalar(share)
+	}
+	sets := []*tensor.GradSet{tensor.NewGradSet([]*tensor.Tensor{w}), tensor.NewGradSet([]*tensor.Tensor{w})}
+	done := make(chan bool)
+	for k, s := range sets {
+		go func() {
+			loss(x.Narrow(0, 2*k, 2), 0.5).Backward(tensor.AccumulateInto(s))
+			done <- true
+		}()
+	}
+	<-done
+	<-done
+	for _, s := range sets {
+		s.AddToGrad()
+	}
+	fmt.Println(w.Grad())
+	w.ZeroGrad()
+	loss(x, 1).Backward()
+	fmt.Println(w.Grad())
+	// y = x·w is 0, 2, 4, 6, so dL/dw = (2/4)·Σ yᵢ·xᵢ = [34, 40], both ways.
+
+	// Output:
+	// tensor([34., 40.], dtype=float64)
+	// tensor([34., 40.], dtype=float64)
+}

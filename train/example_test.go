@@ -72,3 +72,34 @@ func Example() {
 	// epoch 2: 8 steps, validation accuracy 100%
 	// epoch 3: 12 steps, validation accuracy 100%
 }
+
+// ExampleShards computes the gradient of a mean squared error over a batch
+// of six examples as two shards of three, at once, and compares it with
+// the gradient of the whole batch.
+func ExampleShards() {
+	w := tensor.FromSlice([]float64{0.5, -1, 2}, 1, 3).SetRequiresGrad(true)
+	x := tensor.FromSlice([]float64{1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1}, 6, 3)
+	y := tensor.FromSlice([]float64{1, 0, 1, 0, 2, 1}, 6, 1)
+	mse := func(x, y *tensor.Tensor) *tensor.Tensor {
+		d := x.MatMul(w.T()).Sub(y)
+		return d.Mul(d).Mean()
+	}
+	mse(x, y).Backward()
+	fmt.Printf("whole batch: %.4f\n", w.Grad().Float64s())
+	w.ZeroGradInPlace()
+
+	shards, err := train.NewShards([]*tensor.Tensor{w}, 2)
+	if err != nil {
+		log.Fatal(err)
+	}
+	shards.Step(x, y, func(k int, xs, ys *tensor.Tensor, share float64, opts ...tensor.BackwardOption) {
+		mse(xs, ys).MulScalar(share).Backward(opts...)
+	})
+	fmt.Printf("two shards:  %.4f\n", w.Grad().Float64s())
+	// The errors x·wᵀ − y are −0.5, −1, 1, −0.5, −1, 0.5, so the gradient
+	// (2/6)·Σ errorᵢ·xᵢ is [−0.5, −2, 0.5]/3.
+
+	// Output:
+	// whole batch: [-0.1667 -0.6667 0.1667]
+	// two shards:  [-0.1667 -0.6667 0.1667]
+}
