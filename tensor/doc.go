@@ -32,6 +32,12 @@
 // arena must not be used after Reset (doing so panics); parameters, their
 // gradients and anything not computed in the arena are never affected.
 //
+// Backward passes over graphs that share leaves can run at once when each
+// sends the leaves' gradients to a GradSet of its own
+// (Backward(AccumulateInto(set))) instead of their Grad fields; the sets
+// are then added to the Grads. That is how train.Shards runs the shards of
+// a batch on several cores.
+//
 // Misuse (mismatched shapes or data types, an axis out of range, backward of
 // a non-scalar without a gradient) panics with a *Error naming the operation
 // and the shapes involved; Try turns such a panic back into an error.

@@ -26,6 +26,11 @@
 // metrics go to the history, the metrics file, the progress writer and the
 // callbacks.
 //
+// With Config.Shards greater than 1, the forward and backward passes of
+// each step run as that many shards of the batch at once, one per core
+// (see Shards), instead of each operation splitting its work over the
+// cores.
+//
 // # Checkpoints and resuming
 //
 // With a CheckpointDir, the trainer writes last.safetensors every
