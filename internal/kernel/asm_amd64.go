@@ -798,3 +798,6 @@ func dotAccAVX512_4_4(a *float32, b *float32, c *float32, lda int, ldb int, ldc 
 
 //go:noescape
 func dotAccAVX512_4_5(a *float32, b *float32, c *float32, lda int, ldb int, ldc int, rows int, ra int, rb int, chunks int, mask uint64)
+
+//go:noescape
+func addRowsAVX512(dst *float32, ds int, src *float32, ss int, rows int, chunks int, mask uint64)

@@ -80067,3 +80067,53 @@ dotAccAVX512_4_5_next:
 	VMOVSS        X0, 16(DI)(R9*1)
 	VZEROUPPER
 	RET
+
+// func addRowsAVX512(dst *float32, ds int, src *float32, ss int, rows int, chunks int, mask uint64)
+// Requires: AVX, AVX512F
+TEXT ·addRowsAVX512(SB), NOSPLIT, $0-56
+	MOVQ  dst+0(FP), DI
+	MOVQ  ds+8(FP), R8
+	SHLQ  $0x02, R8
+	MOVQ  src+16(FP), SI
+	MOVQ  ss+24(FP), R9
+	SHLQ  $0x02, R9
+	MOVQ  rows+32(FP), BX
+	MOVQ  chunks+40(FP), AX
+	MOVQ  mask+48(FP), R10
+	KMOVW R10, K1
+	TESTQ BX, BX
+	JZ    addRows_done
+
+addRows_row:
+	MOVQ  DI, R11
+	MOVQ  SI, R12
+	MOVQ  AX, CX
+	TESTQ CX, CX
+	JZ    addRows_tail
+
+addRows_chunk:
+	VMOVUPS (R11), Z0
+	VADDPS  (R12), Z0, Z0
+	VMOVUPS Z0, (R11)
+	ADDQ    $0x40, R11
+	ADDQ    $0x40, R12
+	DECQ    CX
+	JNZ     addRows_chunk
+
+addRows_tail:
+	KORTESTW  K1, K1
+	JZ        addRows_next
+	VMOVUPS.Z (R11), K1, Z0
+	VMOVUPS.Z (R12), K1, Z1
+	VADDPS    Z1, Z0, Z0
+	VMOVUPS   Z0, K1, (R11)
+
+addRows_next:
+	ADDQ R8, DI
+	ADDQ R9, SI
+	DECQ BX
+	JNZ  addRows_row
+
+addRows_done:
+	VZEROUPPER
+	RET

@@ -35,3 +35,6 @@ func vMaxPool2x2(y *float32, idx *int64, x *float32, sh, oh, ow, top, width int)
 func dotAccAsm(m, n, rows, p int, a []float32, lda, ra int, b []float32, ldb, rb int, c []float32, ldc int) {
 	panic("kernel: no vector kernels")
 }
+func vAddRows(dst *float32, ds int, src *float32, ss int, rows, chunks int, mask uint64) {
+	panic("kernel: no vector kernels")
+}

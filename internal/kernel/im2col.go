@@ -199,6 +199,9 @@ func Col2im[T Float](g *ConvGeom, col []T, x []T) {
 				if wlo >= whi {
 					continue
 				}
+				if g.SW == 1 && hlo < hhi && addRowsFast(xc, src, g, i, j, hlo, hhi, wlo, whi) {
+					continue
+				}
 				for oh := hlo; oh < hhi; oh++ {
 					s := src[oh*g.OW+wlo : oh*g.OW+whi]
 					ih := oh*g.SH - g.PH + i*g.DH
@@ -330,4 +333,31 @@ func addVec[T Float](d, s []T) {
 		return
 	}
 	addRun(d, s)
+}
+
+// addRowsFast adds the rows [hlo, hhi) of the column-matrix row src
+// (kernel tap (i, j), the valid columns [wlo, whi)) into the image plane
+// xc with the vector kernel, for float32 on the AVX-512 path; it reports
+// false, doing nothing, otherwise. The additions are addRun's, element by
+// element, so the result is the same bit for bit.
+func addRowsFast[T Float](xc, src []T, g *ConvGeom, i, j, hlo, hhi, wlo, whi int) bool {
+	if ewPath != PathAVX512 {
+		return false
+	}
+	x32, ok := any(xc).([]float32)
+	if !ok {
+		return false
+	}
+	s32 := any(src).([]float32)
+	n := whi - wlo
+	ih := hlo*g.SH - g.PH + i*g.DH
+	p := ih*g.W + wlo - g.PW + j*g.DW
+	rows := hhi - hlo
+	// The last row's run must lie inside both slices.
+	lastP, lastS := p+(rows-1)*g.SH*g.W, (hhi-1)*g.OW+wlo
+	if p < 0 || lastP+n > len(x32) || lastS+n > len(s32) {
+		return false
+	}
+	vAddRows(&x32[p], g.SH*g.W, &s32[hlo*g.OW+wlo], g.OW, rows, n/16, uint64(1)<<(n%16)-1)
+	return true
 }

@@ -34,6 +34,7 @@ func main() {
 	genElementwise()
 	genPool()
 	genDot(&tab)
+	genAddRows()
 
 	if *tables != "" {
 		src, err := format.Source(tab.Bytes())
