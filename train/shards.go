@@ -17,7 +17,8 @@ import (
 // operation, but each writes a whole weight gradient: a LeNet-5 step at
 // batch 64 (small weights, convolutions dominate) runs 9–15 % faster than
 // with each operation split over two cores, the MLP of bench/train at
-// batch 64 (235 k weights) 15 % slower (BENCHMARKS.md, ninth round).
+// batch 64 (235 k weights) 15–28 % slower (BENCHMARKS.md, ninth round
+// and the final runs).
 //
 // The gradient is the whole batch's when the loss of the batch is the
 // mean of the per-example losses (a reduction "mean" without class
