@@ -136,8 +136,9 @@ type History struct {
 //
 // Every step runs in a tensor.Arena: the batch is tagged with it, so the
 // step's intermediate tensors and gradients take their storage from the
-// arena, which is reset once the loss and the metrics have been read and
-// the update is done; validation does the same per batch. A model or loss
+// arena, which is reset once the backward pass is done and the loss and
+// the metrics have been read (Shards: one arena per shard); validation
+// does the same per batch. A model or loss
 // function must therefore not keep a tensor computed in a step past it
 // (copy out what it needs with Item, Float32s or CopyFrom; buffers updated
 // in place, like BatchNorm's running statistics, are fine). Gradients are
@@ -150,7 +151,7 @@ type Trainer struct {
 	cfg    Config
 	params []*tensor.Tensor
 	sched  checkpoint.Stateful // the schedule to checkpoint, or nil
-	arena  *tensor.Arena       // the storage of every step's tensors
+	arena  *tensor.Arena       // the storage of the validation passes' tensors
 
 	epoch, batch, step int     // completed epochs, batches of the current epoch, steps
 	acc                tally   // the current epoch's training metrics
@@ -163,10 +164,18 @@ type Trainer struct {
 	resumed bool
 	prog    *progress
 
-	shards      *Shards   // with Config.Shards > 1
-	shardLoss   []float64 // each shard's loss, unscaled
-	shardCounts []counts
-	shardBad    []bool // the shard's loss was not finite
+	shards *Shards        // the step's passes: Config.Shards of them, or one
+	parts  []shardMetrics // what each shard of the current step measured
+	pass   ShardFunc      // t.shardPass, bound once
+}
+
+// shardMetrics is what one shard of a step reads out before its arena is
+// reset: its loss times its share of the batch, whether the loss was
+// finite, and its classification counts.
+type shardMetrics struct {
+	loss   float64
+	finite bool
+	counts counts
 }
 
 // New validates cfg and returns a Trainer at the start of training.
@@ -188,14 +197,12 @@ func New(cfg Config) (*Trainer, error) {
 		t.es = newMonitor(es.Monitor, es.MinDelta)
 	}
 	t.lastLR = groupLR(cfg.Optimizer)
-	if cfg.Shards > 1 {
-		sh, err := NewShards(t.params, cfg.Shards)
-		if err != nil {
-			return nil, err
-		}
-		t.shards = sh
-		t.shardLoss, t.shardCounts, t.shardBad = make([]float64, cfg.Shards), make([]counts, cfg.Shards), make([]bool, cfg.Shards)
+	sh, err := NewShards(t.params, max(cfg.Shards, 1))
+	if err != nil {
+		return nil, err
 	}
+	t.shards, t.parts = sh, make([]shardMetrics, sh.N())
+	t.pass = t.shardPass
 	if cfg.Progress != nil {
 		t.prog = &progress{w: cfg.Progress, terminal: cfg.Terminal, every: cfg.LogEvery, interval: 100 * time.Millisecond}
 	}
@@ -443,31 +450,8 @@ func (t *Trainer) trainStep(b data.Batch) (StepMetrics, counts, error) {
 	where := func() string {
 		return fmt.Sprintf("epoch %d step %d (batch %d/%d)", t.epoch+1, t.step+1, t.batch+1, cfg.Train.Len())
 	}
-	var c counts
-	finite := true
 	optim.ZeroGradInPlace(opt)
-	// Nothing computed in the step outlives it: the loss and the counts
-	// are read out before the reset.
-	defer t.arena.Reset()
-	var err error
-	if t.shards != nil {
-		c, finite, err = t.shardedPasses(b, &sm)
-	} else {
-		err = guard(func() {
-			out := cfg.Model.Forward(b.X.InArena(t.arena))
-			l := cfg.Loss(out, b.Y)
-			if l.Numel() != 1 {
-				panic(fmt.Errorf("the loss has shape %v; it must be a scalar", l.Shape()))
-			}
-			sm.Loss = l.Item()
-			if math.IsNaN(sm.Loss) || math.IsInf(sm.Loss, 0) {
-				finite = false
-				return
-			}
-			c = classCounts(out, b.Y, cfg.TopK)
-			l.Backward()
-		})
-	}
+	c, finite, err := t.passes(b, &sm)
 	if err != nil {
 		return sm, c, fmt.Errorf("train: %s: %w", where(), err)
 	}
@@ -495,45 +479,48 @@ func (t *Trainer) trainStep(b data.Batch) (StepMetrics, counts, error) {
 	return sm, c, nil
 }
 
-// shardedPasses runs the forward and backward passes of batch b as
-// t.shards: it sets sm.Loss to the batch's loss (the shards' losses
-// weighted by their shares) and returns the batch's classification
-// counts, and whether every shard's loss was finite (a shard with a
-// non-finite loss skips its backward pass).
-func (t *Trainer) shardedPasses(b data.Batch, sm *StepMetrics) (c counts, finite bool, err error) {
-	cfg := &t.cfg
-	clear(t.shardBad)
-	clear(t.shardCounts)
-	err = guard(func() {
-		t.shards.Step(b.X, b.Y, func(k int, x, y *tensor.Tensor, share float64, opts ...tensor.BackwardOption) {
-			out := cfg.Model.Forward(x)
-			l := cfg.Loss(out, y)
-			if l.Numel() != 1 {
-				panic(fmt.Errorf("the loss has shape %v; it must be a scalar", l.Shape()))
-			}
-			v := l.Item()
-			t.shardLoss[k] = v * share
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				t.shardBad[k] = true
-				return
-			}
-			t.shardCounts[k] = classCounts(out, y, cfg.TopK)
-			if share != 1 {
-				l = l.MulScalar(share)
-			}
-			l.Backward(opts...)
-		})
-	})
+// passes runs the forward and backward passes of batch b, as one shard or
+// as several at once (t.shards), each in an arena of its own that is reset
+// when its shard is done: nothing computed in a pass outlives it. It sets
+// sm.Loss to the batch's loss (the shards' losses weighted by their
+// shares; with one shard, the loss itself) and returns the batch's
+// classification counts and whether every shard's loss was finite (a
+// shard with a non-finite loss skips its backward pass).
+func (t *Trainer) passes(b data.Batch, sm *StepMetrics) (c counts, finite bool, err error) {
+	clear(t.parts)
+	err = guard(func() { t.shards.Step(b.X, b.Y, t.pass) })
 	finite = true
-	sm.Loss = 0
-	for k := range min(t.shards.N(), b.X.Size(0)) {
-		sm.Loss += t.shardLoss[k]
-		finite = finite && !t.shardBad[k]
-		c.top1 += t.shardCounts[k].top1
-		c.topK += t.shardCounts[k].topK
-		c.n += t.shardCounts[k].n
+	for _, part := range t.parts[:min(t.shards.N(), b.X.Size(0))] {
+		sm.Loss += part.loss
+		finite = finite && part.finite
+		c.top1 += part.counts.top1
+		c.topK += part.counts.topK
+		c.n += part.counts.n
 	}
 	return c, finite, err
+}
+
+// shardPass is the ShardFunc of the training step: forward, loss (read
+// out into t.parts[k]) and, for a finite loss, backward.
+func (t *Trainer) shardPass(k int, x, y *tensor.Tensor, share float64, opts ...tensor.BackwardOption) {
+	cfg := &t.cfg
+	out := cfg.Model.Forward(x)
+	l := cfg.Loss(out, y)
+	if l.Numel() != 1 {
+		panic(fmt.Errorf("the loss has shape %v; it must be a scalar", l.Shape()))
+	}
+	v := l.Item()
+	part := &t.parts[k]
+	part.loss = v * share
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return
+	}
+	part.finite = true
+	part.counts = classCounts(out, y, cfg.TopK)
+	if share != 1 {
+		l = l.MulScalar(share)
+	}
+	l.Backward(opts...)
 }
 
 // endEpoch validates, steps per-epoch schedules and reports the epoch. It

@@ -129,11 +129,11 @@ type recipe struct {
 	opt    *optim.SGD
 	ds     data.Batcher // *data.TensorDataset or *data.Uint8Dataset
 	loader *data.Loader
-	arena  *tensor.Arena    // buffers of one step, reset after it
-	grads  []*tensor.Tensor // the parameters, for zeroing gradients in place
 
-	// With more than one shard, the step's forward and backward passes
-	// run as train.Shards: the batch split into shards computed at once.
+	// The step's forward and backward passes run as train.Shards: one
+	// shard on the caller (each operation split over the processors), or
+	// several at once. Each shard's buffers live in its own arena, reset
+	// when it is done.
 	shards  *train.Shards
 	losses  []float64 // loss of each shard, scaled by its share
 	shardFn train.ShardFunc
@@ -175,56 +175,32 @@ func newRecipe(model string, n, batch, workers int, seed uint64, storage string,
 		opt:    optim.NewSGD(nn.Parameters(m), optim.SGDConfig{LR: lr, Momentum: momentum}),
 		ds:     ds,
 		loader: ld,
-		arena:  tensor.NewArena(),
-		grads:  nn.Parameters(m),
 	}
 	if shards < 1 {
 		return nil, fmt.Errorf("%d shards: need at least 1", shards)
 	}
-	if shards > 1 {
-		if r.shards, err = train.NewShards(r.grads, shards); err != nil {
-			return nil, err
+	if r.shards, err = train.NewShards(nn.Parameters(m), shards); err != nil {
+		return nil, err
+	}
+	r.losses = make([]float64, shards)
+	r.shardFn = func(k int, x, y *tensor.Tensor, share float64, opts ...tensor.BackwardOption) {
+		l := loss.CrossEntropy(r.model.Forward(x), y, loss.CrossEntropyOptions{})
+		if share != 1 {
+			l = l.MulScalar(share)
 		}
-		r.losses = make([]float64, shards)
-		r.shardFn = func(k int, x, y *tensor.Tensor, share float64, opts ...tensor.BackwardOption) {
-			l := loss.CrossEntropy(r.model.Forward(x), y, loss.CrossEntropyOptions{})
-			if share != 1 {
-				l = l.MulScalar(share)
-			}
-			l.Backward(opts...)
-			r.losses[k] = l.Item()
-		}
+		l.Backward(opts...)
+		r.losses[k] = l.Item()
 	}
 	return r, nil
 }
 
-// step runs one training step on the batch (x, y): forward, loss,
-// gradients zeroed (in place, as torch 1.13's zero_grad), backward and
-// the SGD update. Everything the step computes lives in the recipe's
-// arena, which is reset before step returns the loss value, so a
-// steady-state step allocates almost nothing.
+// step runs one training step on the batch (x, y): gradients zeroed (in
+// place, as torch 1.13's zero_grad), forward, loss and backward (as
+// r.shards: one shard, or several at once), and the SGD update; it
+// returns the loss. Everything the passes compute lives in the shards'
+// arenas, so a steady-state step allocates almost nothing.
 func (r *recipe) step(x, y *tensor.Tensor) float64 {
-	if r.shards != nil {
-		return r.shardedStep(x, y)
-	}
-	l := loss.CrossEntropy(r.model.Forward(x.InArena(r.arena)), y, loss.CrossEntropyOptions{})
-	for _, p := range r.grads {
-		p.ZeroGradInPlace()
-	}
-	l.Backward()
-	r.opt.Step()
-	v := l.Item()
-	r.arena.Reset()
-	return v
-}
-
-// shardedStep is step with the forward and backward passes run as shards
-// of the batch at once (train.Shards): the gradient is the same mean over
-// the batch, summed in another order.
-func (r *recipe) shardedStep(x, y *tensor.Tensor) float64 {
-	for _, p := range r.grads {
-		p.ZeroGradInPlace()
-	}
+	optim.ZeroGradInPlace(r.opt)
 	clear(r.losses)
 	r.shards.Step(x, y, r.shardFn)
 	r.opt.Step()

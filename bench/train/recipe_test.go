@@ -387,8 +387,8 @@ func TestShardedStep(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if sharded.shards == nil || sharded.shards.N() != 2 {
-			t.Fatalf("%s: the recipe with 2 shards has no shards", model)
+		if sharded.shards.N() != 2 || plain.shards.N() != 1 {
+			t.Fatalf("%s: recipes with %d and %d shards, want 2 and 1", model, sharded.shards.N(), plain.shards.N())
 		}
 		td := plain.ds.(*data.TensorDataset)
 		for step := range 3 {
