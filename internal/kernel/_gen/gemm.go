@@ -35,77 +35,32 @@ var (
 
 func (s isa) is512() bool { return s.vbytes == 64 }
 
-// elem describes the element type of a kernel.
+// instr is an avo instruction that takes its forms' operands.
+type instr func(ops ...Op)
+
+// elem describes the element type of a kernel and the instructions that
+// handle it: the PS forms for float32, the PD forms for float64.
 type elem struct {
 	goType string // float32 or float64
 	prefix string // s or d, as in BLAS
 	size   int
 	shift  uint64 // log2(size)
+
+	bcast   instr                   // broadcast one element from memory: (m, r)
+	fma     instr                   // acc += a·b: (b, a, acc)
+	mul     instr                   // dst = x·y: (x, y, dst)
+	movu    instr                   // unaligned load or store (src, dst), merge-masked with (src, k, dst)
+	movuZ   func(src, k, dst Op)    // zero-masked load under opmask k
+	maskmov func(src, mask, dst Op) // AVX's masked load or store (mask in a vector register)
 }
 
 var (
-	f32 = elem{"float32", "s", 4, 2}
-	f64 = elem{"float64", "d", 8, 3}
+	f32 = elem{"float32", "s", 4, 2, VBROADCASTSS, VFMADD231PS, VMULPS, VMOVUPS, VMOVUPS_Z, VMASKMOVPS}
+	f64 = elem{"float64", "d", 8, 3, VBROADCASTSD, VFMADD231PD, VMULPD, VMOVUPD, VMOVUPD_Z, VMASKMOVPD}
 )
 
-func (e elem) bcast(m, r Op) {
-	if e.size == 4 {
-		VBROADCASTSS(m, r)
-	} else {
-		VBROADCASTSD(m, r)
-	}
-}
-
-func (e elem) fma(b, a, acc Op) {
-	if e.size == 4 {
-		VFMADD231PS(b, a, acc)
-	} else {
-		VFMADD231PD(b, a, acc)
-	}
-}
-
-func (e elem) mul(x, y, dst Op) {
-	if e.size == 4 {
-		VMULPS(x, y, dst)
-	} else {
-		VMULPD(x, y, dst)
-	}
-}
-
-func (e elem) movu(src, dst Op) {
-	if e.size == 4 {
-		VMOVUPS(src, dst)
-	} else {
-		VMOVUPD(src, dst)
-	}
-}
-
-// movuZ is a zero-masked load under opmask k.
-func (e elem) movuZ(src, k, dst Op) {
-	if e.size == 4 {
-		VMOVUPS_Z(src, k, dst)
-	} else {
-		VMOVUPD_Z(src, k, dst)
-	}
-}
-
 // movuK is a merge-masked store under opmask k.
-func (e elem) movuK(src, k, dst Op) {
-	if e.size == 4 {
-		VMOVUPS(src, k, dst)
-	} else {
-		VMOVUPD(src, k, dst)
-	}
-}
-
-// maskmov is AVX's masked load or store (mask in a vector register).
-func (e elem) maskmov(src, mask, dst Op) {
-	if e.size == 4 {
-		VMASKMOVPS(src, mask, dst)
-	} else {
-		VMASKMOVPD(src, mask, dst)
-	}
-}
+func (e elem) movuK(src, k, dst Op) { e.movu(src, k, dst) }
 
 func gemmKernelName(s isa, e elem, modeK bool, nv, mr int) string {
 	mode := "R"
