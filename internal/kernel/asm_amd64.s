@@ -75242,9 +75242,9 @@ GLOBL ewConst<>(SB), RODATA|NOPTR, $2560
 // func addAVX512(dst *float32, a *float32, b *float32, n int)
 // Requires: AVX, AVX512F
 TEXT ·addAVX512(SB), NOSPLIT, $0-32
-	MOVQ  dst+0(FP), DI
 	MOVQ  a+8(FP), SI
 	MOVQ  b+16(FP), DX
+	MOVQ  dst+0(FP), DI
 	MOVQ  n+24(FP), CX
 	MOVQ  CX, AX
 	SHRQ  $0x06, CX
@@ -75292,9 +75292,9 @@ addAVX512_done:
 // func mulAVX512(dst *float32, a *float32, b *float32, n int)
 // Requires: AVX, AVX512F
 TEXT ·mulAVX512(SB), NOSPLIT, $0-32
-	MOVQ  dst+0(FP), DI
 	MOVQ  a+8(FP), SI
 	MOVQ  b+16(FP), DX
+	MOVQ  dst+0(FP), DI
 	MOVQ  n+24(FP), CX
 	MOVQ  CX, AX
 	SHRQ  $0x06, CX
@@ -75394,9 +75394,9 @@ axpyAVX512_done:
 // Requires: AVX, AVX512F
 TEXT ·scaleAVX512(SB), NOSPLIT, $0-32
 	VBROADCASTSS alpha+0(FP), Z8
-	MOVQ         dst+8(FP), DI
 	MOVQ         x+16(FP), SI
 	MOVQ         SI, DX
+	MOVQ         dst+8(FP), DI
 	MOVQ         n+24(FP), CX
 	MOVQ         CX, AX
 	SHRQ         $0x06, CX
@@ -75512,9 +75512,9 @@ sgdMomentumAVX512_done:
 // func reluAVX512(dst *float32, x *float32, n int)
 // Requires: AVX, AVX512F
 TEXT ·reluAVX512(SB), NOSPLIT, $0-24
-	MOVQ   dst+0(FP), DI
 	MOVQ   x+8(FP), SI
 	MOVQ   SI, DX
+	MOVQ   dst+0(FP), DI
 	MOVQ   n+16(FP), CX
 	VPXORD Z8, Z8, Z8
 	MOVQ   CX, AX
@@ -75558,9 +75558,9 @@ reluAVX512_done:
 // func reluBackwardAVX512(dst *float32, grad *float32, x *float32, n int)
 // Requires: AVX, AVX512F
 TEXT ·reluBackwardAVX512(SB), NOSPLIT, $0-32
-	MOVQ   dst+0(FP), DI
 	MOVQ   grad+8(FP), SI
 	MOVQ   x+16(FP), DX
+	MOVQ   dst+0(FP), DI
 	MOVQ   n+24(FP), CX
 	VPXORD Z8, Z8, Z8
 	MOVQ   CX, AX
@@ -75616,7 +75616,7 @@ reluBackwardAVX512_done:
 TEXT ·sumAVX512(SB), NOSPLIT, $0-24
 	MOVQ   x+0(FP), SI
 	MOVQ   SI, DX
-	MOVQ   SI, DI
+	MOVQ   DX, DI
 	MOVQ   n+8(FP), CX
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
@@ -75665,7 +75665,7 @@ sumAVX512_done:
 TEXT ·maxAVX512(SB), NOSPLIT, $0-32
 	MOVQ    x+0(FP), SI
 	MOVQ    SI, DX
-	MOVQ    SI, DI
+	MOVQ    DX, DI
 	MOVQ    n+8(FP), CX
 	VMOVUPS ewConst<>+384(SB), Z0
 	VPXORD  Z4, Z4, Z4
@@ -75971,9 +75971,9 @@ sigmoidAVX512_done:
 // func addAVX2(dst *float32, a *float32, b *float32, n int)
 // Requires: AVX
 TEXT ·addAVX2(SB), NOSPLIT, $0-32
-	MOVQ  dst+0(FP), DI
 	MOVQ  a+8(FP), SI
 	MOVQ  b+16(FP), DX
+	MOVQ  dst+0(FP), DI
 	MOVQ  n+24(FP), CX
 	MOVQ  CX, AX
 	SHRQ  $0x05, CX
@@ -76021,9 +76021,9 @@ addAVX2_done:
 // func mulAVX2(dst *float32, a *float32, b *float32, n int)
 // Requires: AVX
 TEXT ·mulAVX2(SB), NOSPLIT, $0-32
-	MOVQ  dst+0(FP), DI
 	MOVQ  a+8(FP), SI
 	MOVQ  b+16(FP), DX
+	MOVQ  dst+0(FP), DI
 	MOVQ  n+24(FP), CX
 	MOVQ  CX, AX
 	SHRQ  $0x05, CX
@@ -76123,9 +76123,9 @@ axpyAVX2_done:
 // Requires: AVX
 TEXT ·scaleAVX2(SB), NOSPLIT, $0-32
 	VBROADCASTSS alpha+0(FP), Y8
-	MOVQ         dst+8(FP), DI
 	MOVQ         x+16(FP), SI
 	MOVQ         SI, DX
+	MOVQ         dst+8(FP), DI
 	MOVQ         n+24(FP), CX
 	MOVQ         CX, AX
 	SHRQ         $0x05, CX
@@ -76241,9 +76241,9 @@ sgdMomentumAVX2_done:
 // func reluAVX2(dst *float32, x *float32, n int)
 // Requires: AVX, AVX2
 TEXT ·reluAVX2(SB), NOSPLIT, $0-24
-	MOVQ  dst+0(FP), DI
 	MOVQ  x+8(FP), SI
 	MOVQ  SI, DX
+	MOVQ  dst+0(FP), DI
 	MOVQ  n+16(FP), CX
 	VPXOR Y8, Y8, Y8
 	MOVQ  CX, AX
@@ -76287,9 +76287,9 @@ reluAVX2_done:
 // func reluBackwardAVX2(dst *float32, grad *float32, x *float32, n int)
 // Requires: AVX, AVX2
 TEXT ·reluBackwardAVX2(SB), NOSPLIT, $0-32
-	MOVQ  dst+0(FP), DI
 	MOVQ  grad+8(FP), SI
 	MOVQ  x+16(FP), DX
+	MOVQ  dst+0(FP), DI
 	MOVQ  n+24(FP), CX
 	VPXOR Y8, Y8, Y8
 	MOVQ  CX, AX
@@ -76345,7 +76345,7 @@ reluBackwardAVX2_done:
 TEXT ·sumAVX2(SB), NOSPLIT, $0-24
 	MOVQ  x+0(FP), SI
 	MOVQ  SI, DX
-	MOVQ  SI, DI
+	MOVQ  DX, DI
 	MOVQ  n+8(FP), CX
 	VPXOR Y0, Y0, Y0
 	VPXOR Y1, Y1, Y1
@@ -76394,7 +76394,7 @@ sumAVX2_done:
 TEXT ·maxAVX2(SB), NOSPLIT, $0-32
 	MOVQ    x+0(FP), SI
 	MOVQ    SI, DX
-	MOVQ    SI, DI
+	MOVQ    DX, DI
 	MOVQ    n+8(FP), CX
 	VMOVUPS ewConst<>+384(SB), Y0
 	VPXOR   Y4, Y4, Y4

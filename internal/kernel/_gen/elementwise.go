@@ -181,8 +181,7 @@ func unaryLoop(v vec, name string, body func(in, out VecPhysical)) {
 	SUBQ(Imm(uint64(lanes)), RCX)
 	JNZ(LabelRef(name + "_loop"))
 	Label(name + "_done")
-	VZEROUPPER()
-	RET()
+	endKernel()
 }
 
 // streamLoop emits a loop, unrolled four times, over n elements for the
@@ -253,44 +252,63 @@ func genElementwise() {
 	}
 }
 
+// streamKernel opens the memory-bound kernel name with the Go signature
+// sig, for streamLoop: it broadcasts the float32 parameters scalars into
+// v.reg(8), v.reg(9), …, loads the pointer parameters named rsi, rdx and
+// rdi into RSI, RDX and RDI (an empty name copies the register before it:
+// RDX from RSI, RDI from RDX, as streamLoop advances all three) and n into
+// RCX. endKernel closes it.
+func streamKernel(v vec, name, sig string, scalars []string, rsi, rdx, rdi string) {
+	TEXT(name, NOSPLIT, sig)
+	Pragma("noescape")
+	for i, sc := range scalars {
+		a, _ := Param(sc).Resolve()
+		VBROADCASTSS(a.Addr, v.reg(8+i))
+	}
+	Load(Param(rsi), RSI)
+	if rdx == "" {
+		MOVQ(RSI, RDX)
+	} else {
+		Load(Param(rdx), RDX)
+	}
+	if rdi == "" {
+		MOVQ(RDX, RDI)
+	} else {
+		Load(Param(rdi), RDI)
+	}
+	Load(Param("n"), RCX)
+}
+
+// endKernel closes a kernel.
+func endKernel() {
+	VZEROUPPER()
+	RET()
+}
+
 // genBinary emits dst = a op b.
 func genBinary(v vec, op string, f func(b, a, dst Op)) {
 	name := op + v.s.name
-	TEXT(name, NOSPLIT, "func(dst, a, b *float32, n int)")
-	Pragma("noescape")
-	Load(Param("dst"), RDI)
-	Load(Param("a"), RSI)
-	Load(Param("b"), RDX)
-	Load(Param("n"), RCX)
+	streamKernel(v, name, "func(dst, a, b *float32, n int)", nil, "a", "b", "dst")
 	streamLoop(v, name, func(u, off int) {
 		r := v.reg(u)
 		v.load(Mem{Base: RSI, Disp: off}, r)
 		f(Mem{Base: RDX, Disp: off}, r, r)
 		v.store(r, Mem{Base: RDI, Disp: off})
 	})
-	VZEROUPPER()
-	RET()
+	endKernel()
 }
 
 // genAxpy emits y += alpha·x.
 func genAxpy(v vec) {
 	name := "axpy" + v.s.name
-	TEXT(name, NOSPLIT, "func(alpha float32, x, y *float32, n int)")
-	Pragma("noescape")
-	alpha, _ := Param("alpha").Resolve()
-	VBROADCASTSS(alpha.Addr, v.reg(8))
-	Load(Param("x"), RSI)
-	Load(Param("y"), RDX)
-	MOVQ(RDX, RDI)
-	Load(Param("n"), RCX)
+	streamKernel(v, name, "func(alpha float32, x, y *float32, n int)", []string{"alpha"}, "x", "y", "")
 	streamLoop(v, name, func(u, off int) {
 		r := v.reg(u)
 		v.load(Mem{Base: RDX, Disp: off}, r)
 		v.fma231(Mem{Base: RSI, Disp: off}, v.reg(8), r)
 		v.store(r, Mem{Base: RDI, Disp: off})
 	})
-	VZEROUPPER()
-	RET()
+	endKernel()
 }
 
 // genSGDMomentum emits the momentum SGD update b = mom·b + damp·g,
@@ -300,16 +318,8 @@ func genAxpy(v vec) {
 func genSGDMomentum(v vec) {
 	name := "sgdMomentum" + v.s.name
 	// The parameters are not named g: that is a register in Go assembly.
-	TEXT(name, NOSPLIT, "func(param, grad, buf *float32, n int, mom, damp, neglr float32)")
-	Pragma("noescape")
-	for i, prm := range []string{"mom", "damp", "neglr"} {
-		a, _ := Param(prm).Resolve()
-		VBROADCASTSS(a.Addr, v.reg(8+i))
-	}
-	Load(Param("grad"), RSI)
-	Load(Param("buf"), RDX)
-	Load(Param("param"), RDI)
-	Load(Param("n"), RCX)
+	streamKernel(v, name, "func(param, grad, buf *float32, n int, mom, damp, neglr float32)",
+		[]string{"mom", "damp", "neglr"}, "grad", "buf", "param")
 	streamLoop(v, name, func(u, off int) {
 		rb, rp := v.reg(u), v.reg(4+u)
 		v.load(Mem{Base: RDX, Disp: off}, rb)
@@ -320,39 +330,25 @@ func genSGDMomentum(v vec) {
 		v.fma231(rb, v.reg(10), rp)
 		v.store(rp, Mem{Base: RDI, Disp: off})
 	})
-	VZEROUPPER()
-	RET()
+	endKernel()
 }
 
 // genScale emits dst = alpha·x.
 func genScale(v vec) {
 	name := "scale" + v.s.name
-	TEXT(name, NOSPLIT, "func(alpha float32, dst, x *float32, n int)")
-	Pragma("noescape")
-	alpha, _ := Param("alpha").Resolve()
-	VBROADCASTSS(alpha.Addr, v.reg(8))
-	Load(Param("dst"), RDI)
-	Load(Param("x"), RSI)
-	MOVQ(RSI, RDX)
-	Load(Param("n"), RCX)
+	streamKernel(v, name, "func(alpha float32, dst, x *float32, n int)", []string{"alpha"}, "x", "", "dst")
 	streamLoop(v, name, func(u, off int) {
 		r := v.reg(u)
 		v.mul(Mem{Base: RSI, Disp: off}, v.reg(8), r)
 		v.store(r, Mem{Base: RDI, Disp: off})
 	})
-	VZEROUPPER()
-	RET()
+	endKernel()
 }
 
 // genReLU emits dst = x < 0 ? 0 : x (NaN and -0 pass through).
 func genReLU(v vec) {
 	name := "relu" + v.s.name
-	TEXT(name, NOSPLIT, "func(dst, x *float32, n int)")
-	Pragma("noescape")
-	Load(Param("dst"), RDI)
-	Load(Param("x"), RSI)
-	MOVQ(RSI, RDX)
-	Load(Param("n"), RCX)
+	streamKernel(v, name, "func(dst, x *float32, n int)", nil, "x", "", "dst")
 	zero := v.reg(8)
 	v.zero(zero)
 	streamLoop(v, name, func(u, off int) {
@@ -361,20 +357,14 @@ func genReLU(v vec) {
 		v.max(Mem{Base: RSI, Disp: off}, zero, r)
 		v.store(r, Mem{Base: RDI, Disp: off})
 	})
-	VZEROUPPER()
-	RET()
+	endKernel()
 }
 
 // genReLUBackward emits dst = !(x <= 0) ? g : 0: the gradient passes
 // where x is positive or NaN, as in PyTorch.
 func genReLUBackward(v vec) {
 	name := "reluBackward" + v.s.name
-	TEXT(name, NOSPLIT, "func(dst, grad, x *float32, n int)")
-	Pragma("noescape")
-	Load(Param("dst"), RDI)
-	Load(Param("grad"), RSI)
-	Load(Param("x"), RDX)
-	Load(Param("n"), RCX)
+	streamKernel(v, name, "func(dst, grad, x *float32, n int)", nil, "grad", "x", "dst")
 	zero := v.reg(8)
 	v.zero(zero)
 	streamLoop(v, name, func(u, off int) {
@@ -388,19 +378,13 @@ func genReLUBackward(v vec) {
 		}
 		v.store(r, Mem{Base: RDI, Disp: off})
 	})
-	VZEROUPPER()
-	RET()
+	endKernel()
 }
 
 // genSum emits the lane-wise sums of x into out (one vector).
 func genSum(v vec) {
 	name := "sum" + v.s.name
-	TEXT(name, NOSPLIT, "func(x *float32, n int, out *float32)")
-	Pragma("noescape")
-	Load(Param("x"), RSI)
-	MOVQ(RSI, RDX)
-	MOVQ(RSI, RDI)
-	Load(Param("n"), RCX)
+	streamKernel(v, name, "func(x *float32, n int, out *float32)", nil, "x", "", "")
 	for u := 0; u < 4; u++ {
 		v.zero(v.reg(u))
 	}
@@ -412,8 +396,7 @@ func genSum(v vec) {
 	v.add(v.reg(2), v.reg(0), v.reg(0))
 	Load(Param("out"), RDI)
 	v.store(v.reg(0), Mem{Base: RDI})
-	VZEROUPPER()
-	RET()
+	endKernel()
 }
 
 // genMax emits the lane-wise maxima of x into out (one vector) and
@@ -423,12 +406,7 @@ func genSum(v vec) {
 // mask operation.
 func genMax(v vec) {
 	name := "max" + v.s.name
-	TEXT(name, NOSPLIT, "func(x *float32, n int, out *float32) int")
-	Pragma("noescape")
-	Load(Param("x"), RSI)
-	MOVQ(RSI, RDX)
-	MOVQ(RSI, RDI)
-	Load(Param("n"), RCX)
+	streamKernel(v, name, "func(x *float32, n int, out *float32) int", nil, "x", "", "")
 	for u := 0; u < 4; u++ {
 		v.load(cst("neginf"), v.reg(u))
 		v.zero(v.reg(4 + u))
@@ -455,8 +433,7 @@ func genMax(v vec) {
 		VMOVMSKPS(v.reg(4), EAX)
 	}
 	Store(RAX, ReturnIndex(0))
-	VZEROUPPER()
-	RET()
+	endKernel()
 }
 
 // expBody computes out = exp(in) using registers from first on (five of
