@@ -1,7 +1,5 @@
 package tensor
 
-import "github.com/backprop-go/backprop/internal/parallel"
-
 // GradSet holds gradients for a fixed set of leaf tensors apart from the
 // leaves' own Grad fields. A backward pass given AccumulateInto(s) adds the
 // gradient of every leaf it reaches to s instead of to the leaf's Grad, and
@@ -17,7 +15,6 @@ type GradSet struct {
 	leaves []*Tensor
 	grads  []*Tensor
 	index  map[*Tensor]int
-	spans  []gradSpan // AddToGrad's blocks, kept between calls
 }
 
 // NewGradSet returns a GradSet for the given leaves (tensors that require
@@ -86,22 +83,13 @@ func (s *GradSet) sinkFor(op string, x *Tensor) *Tensor {
 	return g
 }
 
-// gradSetBlock is the number of elements per unit of parallel work in
-// AddToGrad.
-const gradSetBlock = 1 << 14
-
-// gradSpan is block [lo, hi) of the gradient of leaf.
-type gradSpan struct{ leaf, lo, hi int }
-
 // AddToGrad adds every gradient of s to its leaf's Grad, as a backward pass
-// without AccumulateInto would have: a leaf without a Grad gets a copy. The
-// additions of big sets are split over the processors in blocks; each
-// element is one addition, so the result does not depend on the number of
-// workers. It must not run while a backward pass into s or into the
-// leaves' Grad does.
+// without AccumulateInto would have: a leaf without a Grad gets a copy, a
+// Grad zeroed lazily by ZeroGradInPlace is overwritten. Each element is one
+// addition (the vector kernel, which splits long ones over the
+// processors), so the result does not depend on the number of workers. It
+// must not run while a backward pass into s or into the leaves' Grad does.
 func (s *GradSet) AddToGrad() {
-	s.spans = s.spans[:0]
-	total := 0
 	for i, p := range s.leaves {
 		g := p.grad
 		switch {
@@ -112,30 +100,8 @@ func (s *GradSet) AddToGrad() {
 			p.grad = heapCopy(s.grads[i])
 		case g.requiresGrad || g.fn != nil:
 			p.grad = g.Add(s.grads[i]) // a Grad in a graph: record the sum
-		case !g.IsContiguous():
-			g.addInPlace(s.grads[i])
 		default:
-			n := g.Numel()
-			for lo := 0; lo < n; lo += gradSetBlock {
-				s.spans = append(s.spans, gradSpan{i, lo, min(lo+gradSetBlock, n)})
-			}
-			total += n
+			g.addInPlace(s.grads[i])
 		}
 	}
-	add := func(lo, hi int) {
-		for _, sp := range s.spans[lo:hi] {
-			d, src := s.leaves[sp.leaf].grad, s.grads[sp.leaf]
-			switch d.dtype {
-			case Float32:
-				addTo(d.st.f32[d.offset+sp.lo:d.offset+sp.hi], src.st.f32[sp.lo:sp.hi])
-			case Float64:
-				addTo(d.st.f64[d.offset+sp.lo:d.offset+sp.hi], src.st.f64[sp.lo:sp.hi])
-			}
-		}
-	}
-	if total < 2*gradSetBlock {
-		add(0, len(s.spans))
-		return
-	}
-	parallel.For(len(s.spans), 1, add)
 }

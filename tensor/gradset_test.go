@@ -142,8 +142,8 @@ func TestGradSetErrors(t *testing.T) {
 }
 
 // TestGradSetAddToGrad checks AddToGrad for leaves without a Grad (they get
-// a copy), with a plain Grad (added in place, in parallel blocks for big
-// sets, the same with one and two workers), with a strided Grad and with a
+// a copy), with a plain Grad (added in place, split over the
+// processors for big sets, the same with one and two workers), with a strided Grad and with a
 // Grad that is part of a graph (the sum is recorded).
 func TestGradSetAddToGrad(t *testing.T) {
 	for _, big := range []bool{false, true} {
