@@ -88,3 +88,23 @@ func TestZeroGradInPlaceLazy(t *testing.T) {
 	f().Backward(tensor.CreateGraph())
 	check("CreateGraph")
 }
+
+// TestZeroGradInPlaceOldReference pins the documented behaviour of a
+// gradient tensor kept from before ZeroGradInPlace: it is the same tensor
+// Grad returns, reads its old values until Grad or a backward pass touches
+// it, and zeros once Grad has been called.
+func TestZeroGradInPlaceOldReference(t *testing.T) {
+	w := tensor.Ones(tensor.Float32, 3).SetRequiresGrad(true)
+	w.MulScalar(2).Sum().Backward()
+	old := w.Grad()
+	w.ZeroGradInPlace()
+	if got := old.Float64s(); got[0] != 2 {
+		t.Fatalf("old reference reads %v before Grad, want the old 2s", got)
+	}
+	if w.Grad() != old {
+		t.Fatal("Grad returned another tensor")
+	}
+	if got := old.Float64s(); got[0] != 0 || got[2] != 0 {
+		t.Fatalf("old reference reads %v after Grad, want zeros", got)
+	}
+}

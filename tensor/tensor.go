@@ -275,7 +275,11 @@ func (t *Tensor) ZeroGrad() { t.grad, t.gradZero = nil, false }
 // The zeroing of a contiguous gradient is deferred: the next backward pass
 // writes its first contribution instead of adding it (a weight gradient's
 // GEMM runs with beta 0), so the storage is written once per step instead
-// of twice; Grad zeroes it first if it is read before that.
+// of twice; Grad zeroes it first if it is read before that. A gradient
+// tensor obtained from Grad before ZeroGradInPlace therefore keeps its old
+// values until then: read it through Grad again (as with PyTorch's
+// zero_grad(set_to_none=True), after which an old reference keeps the old
+// values too).
 func (t *Tensor) ZeroGradInPlace() {
 	g := t.grad
 	if g == nil {
