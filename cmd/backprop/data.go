@@ -230,11 +230,10 @@ func loadData(spec string, o dataOptions) (loadedData, error) {
 func maxLabel(dss ...data.Dataset) int64 {
 	var m int64
 	for _, ds := range dss {
+		// Datasets that hold their targets in one tensor
+		// (data.TensorDataset, data.Uint8Dataset) are read at once.
 		var y *tensor.Tensor
-		switch d := ds.(type) {
-		case *data.TensorDataset:
-			y = d.Y()
-		case *data.Uint8Dataset:
+		if d, ok := ds.(interface{ Y() *tensor.Tensor }); ok {
 			y = d.Y()
 		}
 		if y != nil && y.DType() == tensor.Int64 {
