@@ -83,12 +83,17 @@ func newData(model string, n int, r *rand.Rand) (*data.TensorDataset, error) {
 	for i := range xs {
 		xs[i] = r.Float32()
 	}
+	return data.NewTensorDataset(x, newLabels(n, r))
+}
+
+// newLabels returns n Int64 labels drawn uniformly from 0..9 by r.
+func newLabels(n int, r *rand.Rand) *tensor.Tensor {
 	y := tensor.Zeros(tensor.Int64, n)
 	ys := y.RawInt64()
 	for i := range ys {
 		ys[i] = r.Int64N(classes)
 	}
-	return data.NewTensorDataset(x, y)
+	return y
 }
 
 // Input storage of the synthetic data: the anchor's Float32, or one byte
@@ -113,12 +118,7 @@ func newByteData(model string, n int, r *rand.Rand) (*data.Uint8Dataset, error) 
 			v >>= 8
 		}
 	}
-	y := tensor.Zeros(tensor.Int64, n)
-	ys := y.RawInt64()
-	for i := range ys {
-		ys[i] = r.Int64N(classes)
-	}
-	return data.NewUint8Dataset(x, shape, y, 1.0/256)
+	return data.NewUint8Dataset(x, shape, newLabels(n, r), 1.0/256)
 }
 
 // recipe is one training run of the anchor: a model, its optimizer and
